@@ -1,0 +1,92 @@
+// TypeBox schemas of the admin API's requests: the routes' only validation, and the OpenAPI source.
+import Type from 'typebox';
+import { DeliverySchema } from '../../metadata/delivery.js';
+import { DesiredStateSchema, NameSchema, TenantSchema } from '../../metadata/definition.js';
+import { FailureStrategySchema } from '../../metadata/failure-strategy.js';
+
+const Json = Type.Unknown({ description: 'any JSON value' });
+const ConfigInput = Type.Union([Type.Record(Type.String(), Json), Type.String({ maxLength: 1_048_576 })], {
+  'x-rule': 'must be a JSON object, or a string holding one',
+  description: "The type's config: an object, or (as RobustMQ sends it) a string holding a JSON object.",
+});
+const StrategyInput = Type.Record(Type.String(), Json, { description: 'failure strategy; see FailureStrategy' });
+const DeliveryInput = Type.Record(Type.String(), Json, { description: 'delivery settings; see Delivery' });
+
+export const FailureStrategy = FailureStrategySchema;
+export const Delivery = DeliverySchema;
+
+export const TenantQuery = Type.Object({ tenant: Type.Optional(TenantSchema) });
+export const NameParams = Type.Object({ name: NameSchema });
+export const TypeParams = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const V1ListQuery = Type.Object(
+  {
+    tenant: Type.Optional(TenantSchema),
+    name: Type.Optional(Type.String({ maxLength: 128, description: 'contains-match on the connector name' })),
+    type: Type.Optional(Type.String({ maxLength: 64 })),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+    sort: Type.Enum(['name', 'tenant', 'type', 'created_at', 'updated_at'], { default: 'name' }),
+    order: Type.Enum(['asc', 'desc'], { default: 'asc' }),
+  },
+  { additionalProperties: false },
+);
+
+const definitionFields = {
+  tenant: Type.Optional(TenantSchema),
+  type: Type.String({ minLength: 1, maxLength: 64, description: 'connector type, case-insensitive; see GET /api/v1/connector-types' }),
+  config: ConfigInput,
+  topic_filter: Type.String({ minLength: 1, maxLength: 65535, description: 'MQTT topic filter; $share/<group>/<filter> allowed' }),
+  failure_strategy: Type.Optional(StrategyInput),
+  delivery: Type.Optional(DeliveryInput),
+  desired_state: Type.Optional(DesiredStateSchema),
+  description: Type.Optional(Type.String({ maxLength: 1024 })),
+};
+
+export const V1CreateBody = Type.Object({ name: NameSchema, ...definitionFields }, { additionalProperties: false });
+export const V1ReplaceBody = Type.Object(
+  { name: Type.Optional(NameSchema), ...definitionFields, revision: Type.Optional(Type.Integer({ minimum: 1, description: 'stored revision expected; 409 when stale' })) },
+  { additionalProperties: false },
+);
+export const V1PatchBody = Type.Object(
+  {
+    name: Type.Optional(NameSchema),
+    tenant: Type.Optional(TenantSchema),
+    type: Type.Optional(definitionFields.type),
+    config: Type.Optional(ConfigInput),
+    topic_filter: Type.Optional(definitionFields.topic_filter),
+    failure_strategy: Type.Optional(StrategyInput),
+    delivery: Type.Optional(DeliveryInput),
+    desired_state: Type.Optional(DesiredStateSchema),
+    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    revision: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export const ValidateBody = Type.Object(
+  { config: ConfigInput, probe: Type.Boolean({ default: false, description: 'also open the sink and check the target is reachable' }) },
+  { additionalProperties: false },
+);
+
+export const RobustListQuery = Type.Object({
+  tenant: Type.Optional(TenantSchema),
+  connector_name: Type.Optional(Type.String({ maxLength: 128 })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  sort_field: Type.Enum(['connector_name', 'tenant', 'connector_type', 'create_time', 'update_time'], { default: 'connector_name' }),
+  sort_by: Type.Enum(['asc', 'desc'], { default: 'asc' }),
+});
+export const RobustNameQuery = Type.Object({ tenant: Type.Optional(TenantSchema), connector_name: NameSchema });
+export const RobustCreateBody = Type.Object(
+  {
+    tenant: Type.Optional(TenantSchema),
+    connector_name: NameSchema,
+    connector_type: Type.String({ minLength: 1, maxLength: 50 }),
+    config: ConfigInput,
+    topic_name: Type.String({ minLength: 1, maxLength: 65535 }),
+    failure_strategy: Type.Optional(Type.Union([StrategyInput, Type.Null()])),
+    delivery: Type.Optional(DeliveryInput),
+  },
+  { additionalProperties: false },
+);
+export const RobustDeleteBody = Type.Object({ tenant: Type.Optional(TenantSchema), connector_name: NameSchema }, { additionalProperties: false });

@@ -1,0 +1,44 @@
+// /api/v1/connector-types: every type with its JSON Schema, and config validation without storing.
+import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+import { SluiceError, validationError } from '../../errors.js';
+import { checkConfig, parseConfigInput } from '../../metadata/config-validation.js';
+import type { ConnectorType } from '../../metadata/connector-type.js';
+import { connectorTypes, parseConnectorType } from '../../metadata/registry.js';
+import { redactConfig, resolveReferences, secretFields } from '../../metadata/secrets.js';
+import { TypeParams, ValidateBody } from './schemas.js';
+
+function describeType(t: ConnectorType) {
+  return { name: t.name, title: t.title, description: t.description, secret_fields: secretFields(t.schema), runtime_available: t.loadSink !== undefined, schema: t.schema };
+}
+
+async function probe(t: ConnectorType, config: Record<string, unknown>): Promise<void> {
+  if (!t.loadSink) throw new SluiceError('CONNECTIVITY_FAILED', `connector type ${t.name} has no sink in this version; only its config can be validated`);
+  const factory = await t.loadSink();
+  const sink = factory(resolveReferences(t.schema, config), { tenant: 'default', connectorName: `validate-${t.name}`, log: () => undefined });
+  try {
+    await sink.validate();
+  } catch (e) {
+    throw new SluiceError('CONNECTIVITY_FAILED', `${t.name}: ${(e as Error).message}`);
+  } finally {
+    await sink.cleanup().catch(() => undefined);
+  }
+}
+
+export function v1TypeRoutes(app: FastifyInstance): void {
+  const tags = ['connector-types'];
+  app.get('/api/v1/connector-types', { schema: { tags } }, async () => ({ items: connectorTypes().map(describeType) }));
+
+  app.get<{ Params: Static<typeof TypeParams> }>('/api/v1/connector-types/:type', { schema: { params: TypeParams, tags } }, async (req) => describeType(parseConnectorType(req.params.type, 'type')));
+
+  app.post<{ Params: Static<typeof TypeParams> }>('/api/v1/connector-types/:type/validate', { schema: { params: TypeParams, body: ValidateBody, tags } }, async (req) => {
+    const t = parseConnectorType(req.params.type, 'type');
+    const body = req.body as Static<typeof ValidateBody>;
+    const parsed = parseConfigInput(body.config);
+    if (!parsed.value) throw validationError(parsed.errors);
+    const checked = checkConfig(t, parsed.value);
+    if (!checked.config) throw validationError(checked.errors);
+    if (body.probe) await probe(t, checked.config);
+    return { valid: true, probed: body.probe, config: redactConfig(t.schema, checked.config) };
+  });
+}

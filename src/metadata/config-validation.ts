@@ -1,0 +1,34 @@
+// Validates a connector config against its type: defaults, schema rules, cross-field rules.
+import Value from 'typebox/value';
+import type { FieldError } from '../errors.js';
+import type { ConnectorType } from './connector-type.js';
+import { schemaErrors } from './schema-errors.js';
+
+export interface ConfigCheck {
+  config?: Record<string, unknown>;
+  errors: FieldError[];
+}
+
+/** Parses `config` as RobustMQ sends it (a JSON string) or as an object. */
+export function parseConfigInput(input: unknown, path = 'config'): { value?: Record<string, unknown>; errors: FieldError[] } {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch (e) {
+      return { errors: [{ path, rule: `must be a JSON object (or a string holding one): ${(e as Error).message}` }] };
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { errors: [{ path, rule: 'must be a JSON object' }] };
+  return { value: value as Record<string, unknown>, errors: [] };
+}
+
+/** Fills defaults and checks every rule; paths are prefixed with `prefix` (e.g. `config`). */
+export function checkConfig(type: ConnectorType, input: Record<string, unknown>, prefix = 'config'): ConfigCheck {
+  const withDefaults = Value.Default(type.schema, structuredClone(input)) as Record<string, unknown>;
+  const errors = schemaErrors(type.schema, withDefaults, prefix);
+  if (errors.length > 0) return { errors };
+  const crossErrors = (type.check?.(withDefaults) ?? []).map((e) => ({ path: e.path ? `${prefix}.${e.path}` : prefix, rule: e.rule }));
+  if (crossErrors.length > 0) return { errors: crossErrors };
+  return { config: withDefaults, errors: [] };
+}

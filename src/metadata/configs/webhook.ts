@@ -1,0 +1,31 @@
+import Type from 'typebox';
+import type { FieldError } from '../../errors.js';
+import type { ConnectorType } from '../connector-type.js';
+import { HttpUrl, Secret } from '../schema-kit.js';
+
+export const webhookType: ConnectorType = {
+  name: 'webhook',
+  title: 'Webhook (HTTP)',
+  description: 'POSTs (or PUTs) each batch as a JSON array of records to an HTTP endpoint.',
+  schema: Type.Object(
+    {
+      url: HttpUrl('Target URL.', ['https://example.com/hook']),
+      method: Type.Enum(['post', 'put'], { default: 'post', description: 'HTTP method.' }),
+      headers: Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,256}$' }), Type.String({ maxLength: 8192 }), { default: {}, maxProperties: 64, description: 'Extra request headers.', examples: [{ 'X-Source': 'sluice' }] }),
+      timeout_ms: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000, description: 'Request timeout, in ms.' }),
+      auth_type: Type.Enum(['none', 'basic', 'bearer'], { default: 'none', description: 'Authentication.' }),
+      username: Type.Optional(Type.String({ maxLength: 1024, description: 'User name (basic).' })),
+      password: Type.Optional(Secret({ description: 'Password (basic).' })),
+      bearer_token: Type.Optional(Secret({ description: 'Token (bearer).' })),
+    },
+    { additionalProperties: false },
+  ),
+  check(config) {
+    const errors: FieldError[] = [];
+    if (config.auth_type === 'basic') {
+      for (const f of ['username', 'password']) if (!config[f]) errors.push({ path: f, rule: 'is required when auth_type is basic' });
+    }
+    if (config.auth_type === 'bearer' && !config.bearer_token) errors.push({ path: 'bearer_token', rule: 'is required when auth_type is bearer' });
+    return errors;
+  },
+};

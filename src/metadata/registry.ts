@@ -1,0 +1,39 @@
+// The connector types Sluice knows. Adding a type: its config schema, its sink folder, one line here.
+import { SluiceError } from '../errors.js';
+import type { ConnectorType } from './connector-type.js';
+import { clickhouseType } from './configs/clickhouse.js';
+import { fileType } from './configs/file.js';
+import { influxdbType } from './configs/influxdb.js';
+import { kafkaType } from './configs/kafka.js';
+import { mqttType } from './configs/mqtt.js';
+import { webhookType } from './configs/webhook.js';
+
+const TYPES: readonly ConnectorType[] = [
+  kafkaType,
+  clickhouseType,
+  influxdbType,
+  mqttType,
+  webhookType,
+  fileType,
+];
+
+const byName = new Map(TYPES.map((t) => [t.name, t]));
+
+export function connectorTypes(): readonly ConnectorType[] {
+  return TYPES;
+}
+
+/** Finds a type by name, case-insensitively; an unknown name lists the known ones. */
+export function parseConnectorType(name: unknown, path = 'connector_type'): ConnectorType {
+  const known = TYPES.map((t) => t.name).join(', ');
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new SluiceError('UNKNOWN_CONNECTOR_TYPE', `${path}: is required: one of ${known}`, [{ path, rule: `is required: one of ${known}` }]);
+  }
+  const t = byName.get(name.trim().toLowerCase());
+  if (!t) {
+    const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
+    const rule = `unknown connector type ${JSON.stringify(shown)}; known types: ${known}`;
+    throw new SluiceError('UNKNOWN_CONNECTOR_TYPE', `${path}: ${rule}`, [{ path, rule }]);
+  }
+  return t;
+}

@@ -1,0 +1,182 @@
+// The embedded definition store: one SQLite file (WAL), versioned migrations, every write a transaction.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SluiceError } from '../errors.js';
+import type { ConnectorDefinition, DefinitionContent } from './definition.js';
+import type { DefinitionStore, ListQuery, ListResult } from './store.js';
+
+export const DEFAULT_DB_PATH = './data/sluice.db';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE connectors (
+     tenant TEXT NOT NULL,
+     name TEXT NOT NULL,
+     type TEXT NOT NULL,
+     config TEXT NOT NULL,
+     topic_filter TEXT NOT NULL,
+     failure_strategy TEXT NOT NULL,
+     delivery TEXT NOT NULL,
+     desired_state TEXT NOT NULL,
+     description TEXT NOT NULL DEFAULT '',
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     revision INTEGER NOT NULL,
+     PRIMARY KEY (tenant, name)
+   )`,
+];
+
+interface Row {
+  tenant: string;
+  name: string;
+  type: string;
+  config: string;
+  topic_filter: string;
+  failure_strategy: string;
+  delivery: string;
+  desired_state: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+}
+
+const SORT_COLUMNS: Record<ListQuery['sortField'], string> = { name: 'name', tenant: 'tenant', type: 'type', created_at: 'created_at', updated_at: 'updated_at' };
+
+function fromRow(r: Row): ConnectorDefinition {
+  return {
+    tenant: r.tenant,
+    name: r.name,
+    type: r.type,
+    config: JSON.parse(r.config) as Record<string, unknown>,
+    topic_filter: r.topic_filter,
+    failure_strategy: JSON.parse(r.failure_strategy) as ConnectorDefinition['failure_strategy'],
+    delivery: JSON.parse(r.delivery) as ConnectorDefinition['delivery'],
+    desired_state: r.desired_state as ConnectorDefinition['desired_state'],
+    description: r.description,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    revision: r.revision,
+  };
+}
+
+export function openDatabase(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** Applies the migrations of `name` that the database has not seen yet, each in its own transaction. */
+export function migrate(db: Database.Database, name: string, migrations: readonly string[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))');
+  const applied = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations WHERE component = ?').get(name) as { v: number };
+  migrations.forEach((sql, i) => {
+    const version = i + 1;
+    if (version <= applied.v) return;
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (component, version, applied_at) VALUES (?, ?, ?)').run(name, version, new Date().toISOString());
+    })();
+  });
+}
+
+export class SqliteDefinitionStore implements DefinitionStore {
+  private readonly db: Database.Database;
+  private closed = false;
+
+  constructor(readonly path: string = DEFAULT_DB_PATH) {
+    this.db = openDatabase(path);
+    migrate(this.db, 'definitions', MIGRATIONS);
+  }
+
+  async list(q: ListQuery): Promise<ListResult> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.tenant !== undefined) {
+      where.push('tenant = ?');
+      args.push(q.tenant);
+    }
+    if (q.nameContains) {
+      where.push("instr(name, ?) > 0");
+      args.push(q.nameContains);
+    }
+    if (q.type) {
+      where.push('type = ?');
+      args.push(q.type);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM connectors ${clause}`).get(...args) as { n: number }).n;
+    const order = `${SORT_COLUMNS[q.sortField]} ${q.sortDir === 'desc' ? 'DESC' : 'ASC'}, tenant ASC, name ASC`;
+    const rows = this.db.prepare(`SELECT * FROM connectors ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, q.limit, (q.page - 1) * q.limit) as Row[];
+    return { items: rows.map(fromRow), total };
+  }
+
+  async all(): Promise<ConnectorDefinition[]> {
+    return (this.db.prepare('SELECT * FROM connectors ORDER BY tenant, name').all() as Row[]).map(fromRow);
+  }
+
+  async get(tenant: string, name: string): Promise<ConnectorDefinition | undefined> {
+    const row = this.db.prepare('SELECT * FROM connectors WHERE tenant = ? AND name = ?').get(tenant, name) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  async create(c: DefinitionContent): Promise<ConnectorDefinition> {
+    const now = new Date().toISOString();
+    const def: ConnectorDefinition = { ...c, created_at: now, updated_at: now, revision: 1 };
+    try {
+      this.db
+        .prepare('INSERT INTO connectors (tenant, name, type, config, topic_filter, failure_strategy, delivery, desired_state, description, created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(def.tenant, def.name, def.type, JSON.stringify(def.config), def.topic_filter, JSON.stringify(def.failure_strategy), JSON.stringify(def.delivery), def.desired_state, def.description, now, now, 1);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new SluiceError('CONFLICT', `connector ${def.tenant}/${def.name} already exists`);
+      }
+      throw e;
+    }
+    return def;
+  }
+
+  async update(c: DefinitionContent, expectedRevision?: number): Promise<ConnectorDefinition> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT * FROM connectors WHERE tenant = ? AND name = ?').get(c.tenant, c.name) as Row | undefined;
+      if (!row) throw new SluiceError('NOT_FOUND', `connector ${c.tenant}/${c.name} does not exist`);
+      if (expectedRevision !== undefined && row.revision !== expectedRevision) {
+        throw new SluiceError('CONFLICT', `connector ${c.tenant}/${c.name} is at revision ${row.revision}, not ${expectedRevision}`);
+      }
+      const def: ConnectorDefinition = { ...c, created_at: row.created_at, updated_at: new Date().toISOString(), revision: row.revision + 1 };
+      this.db
+        .prepare('UPDATE connectors SET type = ?, config = ?, topic_filter = ?, failure_strategy = ?, delivery = ?, desired_state = ?, description = ?, updated_at = ?, revision = ? WHERE tenant = ? AND name = ?')
+        .run(def.type, JSON.stringify(def.config), def.topic_filter, JSON.stringify(def.failure_strategy), JSON.stringify(def.delivery), def.desired_state, def.description, def.updated_at, def.revision, def.tenant, def.name);
+      return def;
+    })();
+  }
+
+  async delete(tenant: string, name: string): Promise<ConnectorDefinition | undefined> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT * FROM connectors WHERE tenant = ? AND name = ?').get(tenant, name) as Row | undefined;
+      if (!row) return undefined;
+      this.db.prepare('DELETE FROM connectors WHERE tenant = ? AND name = ?').run(tenant, name);
+      return fromRow(row);
+    })();
+  }
+
+  healthy(): boolean {
+    if (this.closed) return false;
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.db.close();
+    }
+  }
+}

@@ -1,31 +1,61 @@
-// `sluice serve`: opens the store, starts the admin API (and the runtime), stops cleanly on SIGTERM/SIGINT.
+// `sluice serve`: opens the stores, starts the source broker connection (or the embedded broker),
+// the runtime and the admin API; stops cleanly on SIGTERM/SIGINT (in-flight batches finish).
 import type { FastifyInstance } from 'fastify';
 import { ConnectorService } from './admin/connector-service.js';
 import { buildServer } from './admin/server.js';
+import { MqttDeadLetterPublisher } from './core/dlq-publisher.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from './core/embedded-broker.js';
+import { Journal } from './core/journal.js';
+import { ConnectorManager } from './core/manager.js';
+import type { BrokerSettings } from './core/mqtt-source.js';
 import { SqliteDefinitionStore } from './metadata/sqlite-store.js';
-import type { Settings } from './settings.js';
+import { readCa, type Settings } from './settings.js';
 
 export interface RunningService {
   app: FastifyInstance;
   url: string;
+  brokerUrl: string;
+  manager: ConnectorManager;
   stop(): Promise<void>;
 }
 
 export async function startService(settings: Settings): Promise<RunningService> {
   const store = new SqliteDefinitionStore(settings.dbPath);
+  const journal = new Journal(settings.journalPath);
+  let embedded: EmbeddedBroker | undefined;
+  if (!settings.mqttUrl) embedded = await startEmbeddedBroker(settings.embeddedBrokerHost, settings.embeddedBrokerPort);
+  const broker: BrokerSettings = {
+    url: settings.mqttUrl ?? (embedded as EmbeddedBroker).url,
+    protocolVersion: embedded ? 4 : settings.mqttProtocol,
+    username: settings.mqttUsername,
+    password: settings.mqttPassword,
+    clientIdPrefix: settings.mqttClientIdPrefix,
+    sessionExpirySecs: settings.mqttSessionExpirySecs,
+    ca: readCa(settings),
+    rejectUnauthorized: !settings.mqttInsecure,
+  };
   const service = new ConnectorService(store);
   const app = await buildServer({ service, apiToken: settings.apiToken, bodyLimit: settings.bodyLimit, logLevel: settings.logLevel });
+  const dlq = new MqttDeadLetterPublisher(broker);
+  const manager = new ConnectorManager({ store, journal, broker, dlq, log: app.log });
+  service.attachRuntime(manager);
+  await manager.start();
   const address = await app.listen({ host: settings.host, port: settings.port });
-  app.log.info({ db: settings.dbPath, auth: settings.apiToken ? 'bearer' : 'none' }, `Sluice admin API listening on ${address}`);
+  app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: broker.url, embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none' }, `Sluice admin API listening on ${address}`);
   let stopped = false;
   return {
     app,
     url: address,
+    brokerUrl: broker.url,
+    manager,
     async stop() {
       if (stopped) return;
       stopped = true;
       await app.close();
+      await manager.shutdown();
+      journal.close();
       await store.close();
+      await embedded?.close();
     },
   };
 }

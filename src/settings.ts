@@ -1,6 +1,11 @@
 // Service settings: from flags, then SLUICE_* environment variables, then defaults.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
 export interface Settings {
   dbPath: string;
+  /** the local journal database; defaults to journal.db beside dbPath */
+  journalPath: string;
   host: string;
   port: number;
   apiToken?: string;
@@ -8,17 +13,37 @@ export interface Settings {
   logLevel: string;
   /** source broker; undefined = start the embedded broker */
   mqttUrl?: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
+  mqttProtocol: 4 | 5;
+  mqttClientIdPrefix: string;
+  mqttSessionExpirySecs: number;
+  mqttCaFile?: string;
+  mqttInsecure: boolean;
+  embeddedBrokerHost: string;
   embeddedBrokerPort: number;
 }
 
-export const DEFAULTS = {
-  dbPath: './data/sluice.db',
-  host: '127.0.0.1',
-  port: 8080,
-  bodyLimit: 1_048_576,
-  logLevel: 'info',
-  embeddedBrokerPort: 1883,
-};
+/** Every environment variable `sluice serve` reads, with its meaning (the docs table comes from here). */
+export const ENVIRONMENT = [
+  ['SLUICE_DB', 'SQLite file holding the connector definitions', './data/sluice.db'],
+  ['SLUICE_JOURNAL_DB', 'SQLite file holding journals, offsets, counters and dead letters', 'journal.db beside SLUICE_DB'],
+  ['SLUICE_HOST', 'admin API listen address', '127.0.0.1'],
+  ['SLUICE_PORT', 'admin API port', '8080'],
+  ['SLUICE_API_TOKEN', 'bearer token required on every route but /health (unset: no auth)', ''],
+  ['SLUICE_BODY_LIMIT', 'largest accepted request body, bytes', '1048576'],
+  ['SLUICE_LOG_LEVEL', 'log level: trace, debug, info, warn, error', 'info'],
+  ['SLUICE_MQTT_URL', 'source MQTT broker (mqtt://, mqtts://, ws://); unset: start the embedded broker', ''],
+  ['SLUICE_MQTT_USERNAME', 'user name at the source broker', ''],
+  ['SLUICE_MQTT_PASSWORD', 'password at the source broker', ''],
+  ['SLUICE_MQTT_PROTOCOL', 'MQTT protocol version at the source broker: 5 or 4 (3.1.1)', '5 (4 with the embedded broker)'],
+  ['SLUICE_MQTT_CLIENT_ID_PREFIX', 'prefix of the client ids Sluice uses; each connector appends <tenant>_<name>', 'sluice_'],
+  ['SLUICE_MQTT_SESSION_EXPIRY_SECS', 'MQTT 5 session expiry of the persistent source sessions', '604800'],
+  ['SLUICE_MQTT_CA_FILE', 'PEM CA file to verify an mqtts:// source broker', ''],
+  ['SLUICE_MQTT_INSECURE', '1: do not verify the source broker certificate (tests only)', '0'],
+  ['SLUICE_EMBEDDED_BROKER_HOST', 'listen address of the embedded broker', '127.0.0.1'],
+  ['SLUICE_EMBEDDED_BROKER_PORT', 'port of the embedded broker', '1883'],
+] as const;
 
 function int(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -27,15 +52,37 @@ function int(name: string, raw: string | undefined, fallback: number): number {
   return n;
 }
 
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Settings> = {}): Settings {
+  const o = defined(overrides);
+  const dbPath = o.dbPath ?? env.SLUICE_DB ?? './data/sluice.db';
+  const mqttUrl = o.mqttUrl ?? (env.SLUICE_MQTT_URL || undefined);
+  const protocol = int('SLUICE_MQTT_PROTOCOL', env.SLUICE_MQTT_PROTOCOL, mqttUrl ? 5 : 4);
+  if (protocol !== 4 && protocol !== 5) throw new Error('SLUICE_MQTT_PROTOCOL: expected 4 or 5');
   return {
-    dbPath: overrides.dbPath ?? env.SLUICE_DB ?? DEFAULTS.dbPath,
-    host: overrides.host ?? env.SLUICE_HOST ?? DEFAULTS.host,
-    port: overrides.port ?? int('SLUICE_PORT', env.SLUICE_PORT, DEFAULTS.port),
-    apiToken: overrides.apiToken ?? (env.SLUICE_API_TOKEN || undefined),
-    bodyLimit: overrides.bodyLimit ?? int('SLUICE_BODY_LIMIT', env.SLUICE_BODY_LIMIT, DEFAULTS.bodyLimit),
-    logLevel: overrides.logLevel ?? env.SLUICE_LOG_LEVEL ?? DEFAULTS.logLevel,
-    mqttUrl: overrides.mqttUrl ?? (env.SLUICE_MQTT_URL || undefined),
-    embeddedBrokerPort: overrides.embeddedBrokerPort ?? int('SLUICE_EMBEDDED_BROKER_PORT', env.SLUICE_EMBEDDED_BROKER_PORT, DEFAULTS.embeddedBrokerPort),
+    dbPath,
+    journalPath: o.journalPath ?? env.SLUICE_JOURNAL_DB ?? (dbPath === ':memory:' ? ':memory:' : join(dirname(dbPath), 'journal.db')),
+    host: o.host ?? env.SLUICE_HOST ?? '127.0.0.1',
+    port: o.port ?? int('SLUICE_PORT', env.SLUICE_PORT, 8080),
+    apiToken: o.apiToken ?? (env.SLUICE_API_TOKEN || undefined),
+    bodyLimit: o.bodyLimit ?? int('SLUICE_BODY_LIMIT', env.SLUICE_BODY_LIMIT, 1_048_576),
+    logLevel: o.logLevel ?? env.SLUICE_LOG_LEVEL ?? 'info',
+    mqttUrl,
+    mqttUsername: o.mqttUsername ?? (env.SLUICE_MQTT_USERNAME || undefined),
+    mqttPassword: o.mqttPassword ?? (env.SLUICE_MQTT_PASSWORD || undefined),
+    mqttProtocol: o.mqttProtocol ?? protocol,
+    mqttClientIdPrefix: o.mqttClientIdPrefix ?? env.SLUICE_MQTT_CLIENT_ID_PREFIX ?? 'sluice_',
+    mqttSessionExpirySecs: o.mqttSessionExpirySecs ?? int('SLUICE_MQTT_SESSION_EXPIRY_SECS', env.SLUICE_MQTT_SESSION_EXPIRY_SECS, 604_800),
+    mqttCaFile: o.mqttCaFile ?? (env.SLUICE_MQTT_CA_FILE || undefined),
+    mqttInsecure: o.mqttInsecure ?? env.SLUICE_MQTT_INSECURE === '1',
+    embeddedBrokerHost: o.embeddedBrokerHost ?? env.SLUICE_EMBEDDED_BROKER_HOST ?? '127.0.0.1',
+    embeddedBrokerPort: o.embeddedBrokerPort ?? int('SLUICE_EMBEDDED_BROKER_PORT', env.SLUICE_EMBEDDED_BROKER_PORT, 1883),
   };
+}
+
+export function readCa(settings: Settings): string | undefined {
+  return settings.mqttCaFile ? readFileSync(settings.mqttCaFile, 'utf8') : undefined;
 }

@@ -7,8 +7,50 @@ export type ConnectorState = 'idle' | 'running' | 'paused' | 'error' | 'stopping
 export interface ConnectorStatus {
   tenant: string;
   name: string;
+  type: string;
   state: ConnectorState;
-  [field: string]: unknown;
+  desired_state: 'running' | 'paused';
+  source_connected: boolean;
+  journal_full: boolean;
+  received: number;
+  written: number;
+  discarded: Record<string, number>;
+  discarded_total: number;
+  dead_lettered: number;
+  pending: number;
+  /** holds when received = written + discarded_total + dead_lettered + pending */
+  accounting_ok: boolean;
+  retries: number;
+  dlq_replayed: number;
+  committed_offset: number;
+  last_success_at: number | null;
+  oldest_pending_age_ms: number;
+  journal_bytes: number;
+  max_journal_bytes: number;
+  last_error: string | null;
+  last_error_at: number | null;
+}
+
+export interface DeadLetterItem {
+  id: number;
+  connector_name: string;
+  source_topic: string;
+  error_message: string;
+  retry_times: number;
+  payload: string;
+  payload_encoding: 'utf8' | 'base64';
+  qos: number;
+  retain: boolean;
+  original_timestamp: number;
+  dead_letter_timestamp: number;
+}
+
+export interface DeadLetterPort {
+  list(limit: number, page: number): { items: DeadLetterItem[]; total: number };
+  get(id: number): DeadLetterItem | undefined;
+  /** sends the dead letters (all, or `ids`) through the sink; the written ones leave the table */
+  replay(ids?: number[]): Promise<{ replayed: number; failed: number }>;
+  purge(ids?: number[]): number;
 }
 
 export interface RuntimePort {
@@ -16,5 +58,8 @@ export interface RuntimePort {
   apply(change: DefinitionChange): Promise<void>;
   /** live status, or undefined when the runtime does not run this connector */
   status(tenant: string, name: string): ConnectorStatus | undefined;
+  restart(tenant: string, name: string): Promise<void>;
+  deadLetters(tenant: string, name: string): DeadLetterPort | undefined;
+  metrics(): Promise<{ contentType: string; body: string }>;
   ready(): boolean;
 }

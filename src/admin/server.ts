@@ -10,6 +10,7 @@ import { installErrorHandling } from './error-handler.js';
 import { robustmqRoutes } from './routes/robustmq.js';
 import { systemRoutes } from './routes/system.js';
 import { v1ConnectorRoutes } from './routes/v1-connectors.js';
+import { v1RuntimeRoutes } from './routes/v1-runtime.js';
 import { v1TypeRoutes } from './routes/v1-types.js';
 import { validatorCompiler } from './validator.js';
 
@@ -36,6 +37,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ajv: { customOptions: { strict: false } },
   });
   app.setValidatorCompiler(validatorCompiler);
+  // bodies are JSON only: without this, fastify's default text/plain parser hands a string to the routes
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   installBearerAuth(app, opts.apiToken);
 
@@ -55,6 +58,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   robustmqRoutes(app, opts.service);
   v1ConnectorRoutes(app, opts.service);
   v1TypeRoutes(app);
+  v1RuntimeRoutes(app, opts.service);
   for (const p of opts.plugins ?? []) p(app);
   await app.ready();
   return app;

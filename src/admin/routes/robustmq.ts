@@ -58,12 +58,12 @@ export function robustmqRoutes(app: FastifyInstance, service: ConnectorService):
     const def = await service.definition(q.tenant ?? 'default', q.connector_name);
     const status = service.runtimePort()?.status(def.tenant, def.name);
     if (!status) throw new SluiceError('NOT_RUNNING', `Connector thread ${q.connector_name} does not exist.`);
-    const lastSuccess = typeof status.last_success_at === 'number' ? Math.floor(status.last_success_at / 1000) : 0;
+    const lastSuccess = status.last_success_at === null ? 0 : Math.floor(status.last_success_at / 1000);
     return ok({
       last_send_time: lastSuccess,
-      send_success_total: Number(status.written ?? 0),
-      send_fail_total: Number(status.failed_attempts ?? 0),
-      last_msg: (status.last_error as string | undefined) ?? (status.last_message as string | undefined) ?? null,
+      send_success_total: status.written,
+      send_fail_total: status.discarded_total + status.dead_lettered,
+      last_msg: status.last_error,
     });
   });
 

@@ -1,0 +1,278 @@
+// One connector's life: its MQTT source (always on, so the journal fills even while paused),
+// its sink and loop (started, paused, swapped, restarted), its state and status.
+import { createHash } from 'node:crypto';
+import type { ConnectorSink } from '../connectors/sink.js';
+import type { ConnectorStatus, ConnectorState } from '../admin/runtime-port.js';
+import type { ConnectorDefinition } from '../metadata/definition.js';
+import { parseConnectorType } from '../metadata/registry.js';
+import { resolveReferences } from '../metadata/secrets.js';
+import { ConnectorLoop } from './connector-loop.js';
+import type { DeadLetterPublisher } from './dlq-publisher.js';
+import type { ConnectorJournal, IncomingMessage, Journal } from './journal.js';
+import { type LogFn, type Logger, logFn } from './logger.js';
+import type { RuntimeMetrics } from './metrics.js';
+import { type AppendResult, type BrokerSettings, discardSession, MqttSource, unsubscribeSession } from './mqtt-source.js';
+
+export interface RuntimeDeps {
+  journal: Journal;
+  broker: BrokerSettings;
+  dlq: DeadLetterPublisher;
+  log: Logger;
+  metrics: RuntimeMetrics;
+}
+
+const MIN_ERROR_BACKOFF_MS = 1000;
+const MAX_ERROR_BACKOFF_MS = 60_000;
+/** intake resumes once the journal is below this share of its bound */
+const RESUME_AT = 0.9;
+
+export function sourceClientId(prefix: string, tenant: string, name: string): string {
+  const id = `${prefix}${tenant}_${name}`;
+  return id.length <= 64 ? id : `${prefix}${createHash('sha256').update(`${tenant}/${name}`).digest('hex').slice(0, 32)}`;
+}
+
+export class ConnectorRuntime {
+  state: ConnectorState = 'idle';
+  private source?: MqttSource;
+  private sink?: ConnectorSink;
+  private loop?: ConnectorLoop;
+  private readonly cj: ConnectorJournal;
+  private readonly log: LogFn;
+  private lastError: string | null = null;
+  private lastErrorAt: number | null = null;
+  private errorBackoff = MIN_ERROR_BACKOFF_MS;
+  private retryTimer?: NodeJS.Timeout;
+  /** lifecycle operations run one after another */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    public def: ConnectorDefinition,
+    private readonly deps: RuntimeDeps,
+  ) {
+    this.cj = deps.journal.connector(def.tenant, def.name);
+    this.log = logFn(deps.log.child({ tenant: def.tenant, connector: def.name, type: def.type }));
+  }
+
+  get journal(): ConnectorJournal {
+    return this.cj;
+  }
+
+  private serial(op: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(op, op);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  start(): Promise<void> {
+    return this.serial(async () => {
+      this.startSource();
+      if (this.def.desired_state === 'running') await this.startSink();
+      else this.state = 'paused';
+    });
+  }
+
+  /** Applies a changed definition: drains the current batch, swaps the sink; journal and offset stay. */
+  update(next: ConnectorDefinition): Promise<void> {
+    return this.serial(async () => {
+      const prev = this.def;
+      await this.stopSink();
+      this.def = next;
+      if (prev.topic_filter !== next.topic_filter || prev.delivery.qos !== next.delivery.qos) {
+        await this.source?.stop();
+        if (prev.topic_filter !== next.topic_filter) {
+          await unsubscribeSession(this.deps.broker, this.clientId(), prev.topic_filter).catch((e: Error) => this.log('warn', `could not unsubscribe ${prev.topic_filter}: ${e.message}`));
+        }
+        this.startSource();
+      }
+      if (next.desired_state === 'running') await this.startSink();
+      else this.state = 'paused';
+    });
+  }
+
+  restart(): Promise<void> {
+    return this.serial(async () => {
+      await this.stopSink();
+      await this.source?.stop();
+      this.errorBackoff = MIN_ERROR_BACKOFF_MS;
+      this.startSource();
+      if (this.def.desired_state === 'running') await this.startSink();
+      else this.state = 'paused';
+    });
+  }
+
+  /** Finishes the batch on the wire, closes sink and source. */
+  stop(): Promise<void> {
+    return this.serial(async () => {
+      this.state = 'stopping';
+      await this.stopSink();
+      await this.source?.stop();
+      this.source = undefined;
+      this.state = 'idle';
+    });
+  }
+
+  /** Stops and removes every trace: journal, offsets, counters, dead letters, broker session. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    await discardSession(this.deps.broker, this.clientId()).catch(() => undefined);
+    this.deps.journal.remove(this.def.tenant, this.def.name);
+  }
+
+  /** The running sink, for dead-letter replay. */
+  activeSink(): ConnectorSink | undefined {
+    return this.state === 'running' ? this.sink : undefined;
+  }
+
+  private clientId(): string {
+    return sourceClientId(this.deps.broker.clientIdPrefix, this.def.tenant, this.def.name);
+  }
+
+  private startSource(): void {
+    const d = this.def.delivery;
+    this.source = new MqttSource({
+      broker: this.deps.broker,
+      clientId: this.clientId(),
+      topicFilter: this.def.topic_filter,
+      qos: d.qos as 0 | 1 | 2,
+      onMessage: (m) => this.take(m),
+      hasRoom: () => !this.cj.wouldExceed(0, Math.floor(this.def.delivery.max_journal_bytes * RESUME_AT)),
+      log: this.log,
+    });
+    this.source.start();
+  }
+
+  /** Journals one message synchronously, or says the journal is full. */
+  private take(m: IncomingMessage): AppendResult {
+    const max = this.def.delivery.max_journal_bytes;
+    const bytes = m.payload.length + Buffer.byteLength(m.topic);
+    if (this.cj.wouldExceed(bytes, max)) {
+      if (bytes > max) {
+        this.cj.countUnjournaled('larger_than_journal');
+        this.log('error', 'message larger than max_journal_bytes discarded', { topic: m.topic, bytes, max_journal_bytes: max });
+        return 'ok';
+      }
+      if (this.def.delivery.on_journal_full === 'drop_oldest') {
+        const n = this.cj.dropOldest(bytes, max, this.loop?.inFlightUpTo ?? 0);
+        if (n > 0) this.log('warn', 'journal full: oldest pending records discarded', { count: n, reason: 'journal_full' });
+      }
+      if (this.cj.wouldExceed(bytes, max)) {
+        if (m.qos === 0) {
+          this.cj.countUnjournaled('journal_full');
+          this.log('warn', 'journal full: QoS 0 message discarded', { topic: m.topic, reason: 'journal_full' });
+          return 'ok';
+        }
+        return 'full';
+      }
+    }
+    this.cj.append(m);
+    return 'ok';
+  }
+
+  private async startSink(): Promise<void> {
+    this.cancelRetry();
+    try {
+      const type = parseConnectorType(this.def.type);
+      if (!type.loadSink) throw new Error(`connector type ${type.name} has no sink in this version`);
+      const factory = await type.loadSink();
+      const config = resolveReferences(type.schema, this.def.config);
+      const sink = factory(config, { tenant: this.def.tenant, connectorName: this.def.name, log: this.log });
+      this.sink = sink;
+      await sink.validate();
+      await sink.init();
+      const labels = { tenant: this.def.tenant, type: this.def.type, name: this.def.name };
+      const loop = new ConnectorLoop({
+        tenant: this.def.tenant,
+        name: this.def.name,
+        journal: this.cj,
+        sink,
+        strategy: this.def.failure_strategy,
+        delivery: this.def.delivery,
+        dlq: this.deps.dlq,
+        log: this.log,
+        observeSend: (ms, ok) => this.deps.metrics.batchLatency.observe({ ...labels, outcome: ok ? 'ok' : 'failed' }, ms / 1000),
+        onRetry: (n, e) => this.log('warn', 'retrying records', { records: n, error: e.message }),
+      });
+      this.loop = loop;
+      loop.start();
+      this.state = 'running';
+      this.errorBackoff = MIN_ERROR_BACKOFF_MS;
+      this.log('info', 'connector running');
+      void loop.failed().then((e) => {
+        if (e && this.loop === loop) void this.serial(() => this.fail(e));
+      });
+    } catch (e) {
+      await this.fail(e as Error);
+    }
+  }
+
+  /** error state: close what was opened, show the error, try again with capped backoff */
+  private async fail(e: Error): Promise<void> {
+    await this.stopSink();
+    this.state = 'error';
+    this.lastError = e.message;
+    this.lastErrorAt = Date.now();
+    this.log('error', `connector failed, retrying in ${this.errorBackoff} ms: ${e.message}`);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.serial(async () => {
+        if (this.state === 'error' && this.def.desired_state === 'running') await this.startSink();
+      });
+    }, this.errorBackoff);
+    this.errorBackoff = Math.min(this.errorBackoff * 2, MAX_ERROR_BACKOFF_MS);
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private async stopSink(): Promise<void> {
+    this.cancelRetry();
+    const loop = this.loop;
+    this.loop = undefined;
+    if (loop) {
+      await loop.stop();
+      if (loop.lastError) {
+        this.lastError = loop.lastError;
+        this.lastErrorAt = loop.lastErrorAt;
+      }
+    }
+    const sink = this.sink;
+    this.sink = undefined;
+    if (sink) await sink.cleanup().catch((e: Error) => this.log('warn', `sink cleanup failed: ${e.message}`));
+  }
+
+  status(): ConnectorStatus {
+    const c = this.cj.snapshot();
+    const discardedTotal = Object.values(c.discarded).reduce((a, b) => a + b, 0);
+    const oldest = this.cj.oldestPendingTimestamp();
+    const loopError = this.loop?.lastError ?? null;
+    const loopErrorAt = this.loop?.lastErrorAt ?? null;
+    const useLoop = loopErrorAt !== null && (this.lastErrorAt === null || loopErrorAt > this.lastErrorAt);
+    return {
+      tenant: this.def.tenant,
+      name: this.def.name,
+      type: this.def.type,
+      state: this.state,
+      desired_state: this.def.desired_state,
+      source_connected: this.source?.connected ?? false,
+      journal_full: this.source?.journalFull ?? false,
+      received: c.received,
+      written: c.written,
+      discarded: c.discarded,
+      discarded_total: discardedTotal,
+      dead_lettered: c.dead_lettered,
+      pending: c.pending,
+      accounting_ok: c.received === c.written + discardedTotal + c.dead_lettered + c.pending,
+      retries: c.retries,
+      dlq_replayed: c.dlq_replayed,
+      committed_offset: this.cj.committedOffset,
+      last_success_at: c.last_success_at,
+      oldest_pending_age_ms: oldest === null ? 0 : Math.max(0, Date.now() - oldest),
+      journal_bytes: c.pending_bytes,
+      max_journal_bytes: this.def.delivery.max_journal_bytes,
+      last_error: useLoop ? loopError : (this.lastError ?? this.source?.lastError ?? null),
+      last_error_at: useLoop ? loopErrorAt : this.lastErrorAt,
+    };
+  }
+}

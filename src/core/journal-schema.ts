@@ -1,0 +1,41 @@
+// Tables of the local journal database (separate from the definition store, always local SQLite).
+export const JOURNAL_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE connector_state (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     tenant TEXT NOT NULL,
+     name TEXT NOT NULL,
+     committed_offset INTEGER NOT NULL DEFAULT 0,
+     written INTEGER NOT NULL DEFAULT 0,
+     discarded TEXT NOT NULL DEFAULT '{}',
+     dead_lettered INTEGER NOT NULL DEFAULT 0,
+     retries INTEGER NOT NULL DEFAULT 0,
+     dlq_replayed INTEGER NOT NULL DEFAULT 0,
+     last_success_at INTEGER,
+     UNIQUE (tenant, name)
+   );
+   CREATE TABLE journal (
+     connector_id INTEGER NOT NULL,
+     offset INTEGER NOT NULL,
+     topic TEXT NOT NULL,
+     payload BLOB NOT NULL,
+     qos INTEGER NOT NULL,
+     retain INTEGER NOT NULL,
+     ts INTEGER NOT NULL,
+     props TEXT,
+     PRIMARY KEY (connector_id, offset)
+   ) WITHOUT ROWID;
+   CREATE TABLE dead_letters (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     connector_id INTEGER NOT NULL,
+     source_topic TEXT NOT NULL,
+     error_message TEXT NOT NULL,
+     retry_times INTEGER NOT NULL,
+     payload BLOB NOT NULL,
+     qos INTEGER NOT NULL,
+     retain INTEGER NOT NULL,
+     props TEXT,
+     original_timestamp INTEGER NOT NULL,
+     dead_letter_timestamp INTEGER NOT NULL
+   );
+   CREATE INDEX dead_letters_by_connector ON dead_letters (connector_id, id);`,
+];

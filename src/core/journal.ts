@@ -1,0 +1,310 @@
+// The durable per-connector journal: every received message is appended here before its
+// PUBACK goes out; the connector loop reads after the committed offset and commits terminal
+// outcomes (written, discarded, dead-lettered) together with dead letters in one transaction.
+import type Database from 'better-sqlite3';
+import type { SinkRecord, SinkRecordProperties } from '../connectors/sink.js';
+import { migrate, openDatabase } from '../metadata/sqlite-store.js';
+import { JOURNAL_MIGRATIONS } from './journal-schema.js';
+import { decodeProps, encodeProps } from './record-codec.js';
+import { DeadLetterStore, type NewDeadLetter } from './dead-letters.js';
+
+export interface IncomingMessage {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  properties?: SinkRecordProperties;
+}
+
+export interface Counters {
+  received: number;
+  written: number;
+  discarded: Record<string, number>;
+  dead_lettered: number;
+  pending: number;
+  retries: number;
+  dlq_replayed: number;
+  pending_bytes: number;
+  last_success_at: number | null;
+}
+
+export interface CommitOutcome {
+  /** highest offset of the batch: every record up to it has a terminal outcome */
+  upTo: number;
+  written: number;
+  discarded: Record<string, number>;
+  deadLetters: NewDeadLetter[];
+  retries: number;
+}
+
+interface StateRow {
+  id: number;
+  committed_offset: number;
+  written: number;
+  discarded: string;
+  dead_lettered: number;
+  retries: number;
+  dlq_replayed: number;
+  last_success_at: number | null;
+}
+
+interface JournalRow {
+  offset: number;
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  retain: number;
+  ts: number;
+  props: string | null;
+}
+
+const rowBytes = (topic: string, payload: Buffer) => payload.length + Buffer.byteLength(topic);
+
+export class Journal {
+  readonly db: Database.Database;
+  readonly deadLetters: DeadLetterStore;
+  private readonly open = new Map<string, ConnectorJournal>();
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(readonly path: string) {
+    this.db = openDatabase(path);
+    migrate(this.db, 'journal', JOURNAL_MIGRATIONS);
+    this.deadLetters = new DeadLetterStore(this.db);
+    // committed rows are deleted off the hot path
+    this.sweeper = setInterval(() => this.sweep(), 1000);
+    this.sweeper.unref();
+  }
+
+  connector(tenant: string, name: string): ConnectorJournal {
+    const key = `${tenant}\u0000${name}`;
+    let j = this.open.get(key);
+    if (!j) {
+      this.db.prepare('INSERT OR IGNORE INTO connector_state (tenant, name) VALUES (?, ?)').run(tenant, name);
+      const row = this.db.prepare('SELECT * FROM connector_state WHERE tenant = ? AND name = ?').get(tenant, name) as StateRow;
+      j = new ConnectorJournal(this, row);
+      this.open.set(key, j);
+    }
+    return j;
+  }
+
+  /** Deletes every trace of a connector: journal rows, offsets, counters, dead letters. */
+  remove(tenant: string, name: string): void {
+    const key = `${tenant}\u0000${name}`;
+    this.open.get(key)?.close();
+    this.open.delete(key);
+    const row = this.db.prepare('SELECT id FROM connector_state WHERE tenant = ? AND name = ?').get(tenant, name) as { id: number } | undefined;
+    if (!row) return;
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM journal WHERE connector_id = ?').run(row.id);
+      this.db.prepare('DELETE FROM dead_letters WHERE connector_id = ?').run(row.id);
+      this.db.prepare('DELETE FROM connector_state WHERE id = ?').run(row.id);
+    })();
+  }
+
+  sweep(): void {
+    for (const j of this.open.values()) j.deleteCommitted();
+  }
+
+  healthy(): boolean {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    if (this.db.open) {
+      this.sweep();
+      this.db.close();
+    }
+  }
+}
+
+export class ConnectorJournal {
+  readonly id: number;
+  private committed: number;
+  private nextOffset: number;
+  private sweptUpTo: number;
+  private counters: Counters;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+  private readonly stmts;
+
+  constructor(
+    private readonly journal: Journal,
+    row: StateRow,
+  ) {
+    const db = journal.db;
+    this.id = row.id;
+    this.committed = row.committed_offset;
+    this.sweptUpTo = 0;
+    this.stmts = {
+      insert: db.prepare('INSERT INTO journal (connector_id, offset, topic, payload, qos, retain, ts, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      read: db.prepare('SELECT offset, topic, payload, qos, retain, ts, props FROM journal WHERE connector_id = ? AND offset > ? ORDER BY offset LIMIT ?'),
+      oldest: db.prepare('SELECT offset, ts, length(payload) + length(CAST(topic AS BLOB)) AS bytes FROM journal WHERE connector_id = ? AND offset > ? ORDER BY offset LIMIT ?'),
+      deleteRange: db.prepare('DELETE FROM journal WHERE connector_id = ? AND offset > ? AND offset <= ?'),
+      deleteOne: db.prepare('DELETE FROM journal WHERE connector_id = ? AND offset = ?'),
+      saveState: db.prepare('UPDATE connector_state SET committed_offset = ?, written = ?, discarded = ?, dead_lettered = ?, retries = ?, dlq_replayed = ?, last_success_at = ? WHERE id = ?'),
+    };
+    const agg = db
+      .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(length(payload) + length(CAST(topic AS BLOB))), 0) AS bytes, COALESCE(MAX(offset), 0) AS maxOffset FROM journal WHERE connector_id = ? AND offset > ?')
+      .get(this.id, this.committed) as { n: number; bytes: number; maxOffset: number };
+    this.nextOffset = Math.max(this.committed, agg.maxOffset) + 1;
+    const discarded = JSON.parse(row.discarded) as Record<string, number>;
+    const discardedTotal = Object.values(discarded).reduce((a, b) => a + b, 0);
+    this.counters = {
+      // received is derived, so the accounting identity holds across restarts by construction
+      received: row.written + discardedTotal + row.dead_lettered + agg.n,
+      written: row.written,
+      discarded,
+      dead_lettered: row.dead_lettered,
+      pending: agg.n,
+      retries: row.retries,
+      dlq_replayed: row.dlq_replayed,
+      pending_bytes: agg.bytes,
+      last_success_at: row.last_success_at,
+    };
+  }
+
+  get committedOffset(): number {
+    return this.committed;
+  }
+
+  snapshot(): Counters {
+    return { ...this.counters, discarded: { ...this.counters.discarded } };
+  }
+
+  /** Synchronously appends one message; returns its offset. Durable when this returns. */
+  append(m: IncomingMessage, now = Date.now()): number {
+    const offset = this.nextOffset;
+    this.stmts.insert.run(this.id, offset, m.topic, m.payload, m.qos, m.retain ? 1 : 0, now, encodeProps(m.properties));
+    this.nextOffset = offset + 1;
+    this.counters.received += 1;
+    this.counters.pending += 1;
+    this.counters.pending_bytes += rowBytes(m.topic, m.payload);
+    this.wake();
+    return offset;
+  }
+
+  /** Would appending `bytes` more exceed `limit`? */
+  wouldExceed(bytes: number, limit: number): boolean {
+    return this.counters.pending_bytes + bytes > limit;
+  }
+
+  /**
+   * Deletes the oldest pending records that are not in flight (offset > `notBefore`) until
+   * `bytes` more fit under `limit`. Each is counted as discarded{journal_full}. Returns how many.
+   */
+  dropOldest(bytes: number, limit: number, notBefore: number): number {
+    let dropped = 0;
+    this.journal.db.transaction(() => {
+      const floor = Math.max(this.committed, notBefore);
+      while (this.counters.pending_bytes + bytes > limit) {
+        const rows = this.stmts.oldest.all(this.id, floor, 256) as { offset: number; ts: number; bytes: number }[];
+        const victims = rows.filter((r) => r.offset > floor);
+        if (victims.length === 0) break;
+        for (const v of victims) {
+          if (this.counters.pending_bytes + bytes <= limit) break;
+          this.stmts.deleteOne.run(this.id, v.offset);
+          this.counters.pending_bytes -= v.bytes;
+          this.counters.pending -= 1;
+          dropped += 1;
+        }
+      }
+      if (dropped > 0) {
+        this.counters.discarded.journal_full = (this.counters.discarded.journal_full ?? 0) + dropped;
+        this.saveState();
+      }
+    })();
+    return dropped;
+  }
+
+  /** Up to `limit` records after `after` (default: the committed offset), in offset order. */
+  read(limit: number, after = this.committed): SinkRecord[] {
+    const rows = this.stmts.read.all(this.id, after, limit) as JournalRow[];
+    return rows.map((r) => {
+      const rec: SinkRecord = { offset: r.offset, topic: r.topic, payload: r.payload, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, timestamp: r.ts };
+      const props = decodeProps(r.props);
+      if (props) rec.properties = props;
+      return rec;
+    });
+  }
+
+  oldestPendingTimestamp(): number | null {
+    const row = this.stmts.oldest.get(this.id, this.committed, 1) as { ts: number } | undefined;
+    return row ? row.ts : null;
+  }
+
+  /** Commits a batch's outcome, its counters and its dead letters in one transaction. */
+  commit(o: CommitOutcome, records: readonly SinkRecord[]): void {
+    const bytes = records.reduce((n, r) => n + rowBytes(r.topic, r.payload), 0);
+    const discardedN = Object.values(o.discarded).reduce((a, b) => a + b, 0);
+    this.journal.db.transaction(() => {
+      for (const d of o.deadLetters) this.journal.deadLetters.insert(this.id, d);
+      this.committed = Math.max(this.committed, o.upTo);
+      this.counters.written += o.written;
+      for (const [reason, n] of Object.entries(o.discarded)) this.counters.discarded[reason] = (this.counters.discarded[reason] ?? 0) + n;
+      this.counters.dead_lettered += o.deadLetters.length;
+      this.counters.retries += o.retries;
+      this.counters.pending -= o.written + discardedN + o.deadLetters.length;
+      this.counters.pending_bytes -= bytes;
+      if (o.written > 0) this.counters.last_success_at = Date.now();
+      this.saveState();
+    })();
+  }
+
+  /** Counts a message that was received but could not be journaled (e.g. QoS 0 while full). */
+  countUnjournaled(reason: string): void {
+    this.counters.received += 1;
+    this.counters.discarded[reason] = (this.counters.discarded[reason] ?? 0) + 1;
+    this.saveState();
+  }
+
+  /** Counts replayed dead letters (they stay counted as dead_lettered: the identity is about the journal). */
+  countReplayed(n: number): void {
+    this.counters.dlq_replayed += n;
+    this.counters.last_success_at = Date.now();
+    this.saveState();
+  }
+
+  deleteCommitted(): void {
+    if (this.closed || this.sweptUpTo >= this.committed) return;
+    this.stmts.deleteRange.run(this.id, this.sweptUpTo, this.committed);
+    this.sweptUpTo = this.committed;
+  }
+
+  /** Resolves on the next append (or after `ms`, or when `signal` aborts). */
+  waitForAppend(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      this.waiters.push(done);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private saveState(): void {
+    const c = this.counters;
+    this.stmts.saveState.run(this.committed, c.written, JSON.stringify(c.discarded), c.dead_lettered, c.retries, c.dlq_replayed, c.last_success_at, this.id);
+  }
+}

@@ -1,0 +1,116 @@
+// The runtime: one ConnectorRuntime per stored definition, reconciled at start and on every
+// change from the admin API. One connector failing never disturbs another.
+import type { ConnectorStatus, DeadLetterPort, RuntimePort } from '../admin/runtime-port.js';
+import type { DefinitionChange, DefinitionStore } from '../metadata/store.js';
+import { ConnectorRuntime, type RuntimeDeps } from './connector-runtime.js';
+import { deadLetterPort } from './dead-letter-port.js';
+import type { DeadLetterPublisher } from './dlq-publisher.js';
+import type { Journal } from './journal.js';
+import type { Logger } from './logger.js';
+import { type MetricsSource, RuntimeMetrics } from './metrics.js';
+import type { BrokerSettings } from './mqtt-source.js';
+
+export interface ManagerOptions {
+  store: DefinitionStore;
+  journal: Journal;
+  broker: BrokerSettings;
+  dlq: DeadLetterPublisher & { connected?: () => boolean };
+  log: Logger;
+}
+
+const key = (tenant: string, name: string) => `${tenant}\u0000${name}`;
+
+export class ConnectorManager implements RuntimePort {
+  private readonly runtimes = new Map<string, ConnectorRuntime>();
+  private readonly deps: RuntimeDeps;
+  readonly metricsRegistry: RuntimeMetrics;
+  private stopping = false;
+
+  constructor(private readonly o: ManagerOptions) {
+    this.metricsRegistry = new RuntimeMetrics(() => this.metricsSources());
+    this.deps = { journal: o.journal, broker: o.broker, dlq: o.dlq, log: o.log, metrics: this.metricsRegistry };
+  }
+
+  /** Brings every stored connector back in its stored desired state. */
+  async start(): Promise<void> {
+    const defs = await this.o.store.all();
+    await Promise.all(defs.map((d) => this.launch(d)));
+    this.o.log.info({ connectors: defs.length }, 'runtime started');
+  }
+
+  private async launch(def: DefinitionChange['definition']): Promise<void> {
+    const rt = new ConnectorRuntime(def, this.deps);
+    this.runtimes.set(key(def.tenant, def.name), rt);
+    await rt.start();
+  }
+
+  async apply(change: DefinitionChange): Promise<void> {
+    if (this.stopping) return;
+    const d = change.definition;
+    const rt = this.runtimes.get(key(d.tenant, d.name));
+    switch (change.kind) {
+      case 'created':
+        if (!rt) await this.launch(d);
+        return;
+      case 'updated':
+        if (rt) await rt.update(d);
+        else await this.launch(d);
+        return;
+      case 'deleted':
+        this.runtimes.delete(key(d.tenant, d.name));
+        if (rt) await rt.destroy();
+        else this.o.journal.remove(d.tenant, d.name);
+        return;
+    }
+  }
+
+  status(tenant: string, name: string): ConnectorStatus | undefined {
+    return this.runtimes.get(key(tenant, name))?.status();
+  }
+
+  async restart(tenant: string, name: string): Promise<void> {
+    await this.runtimes.get(key(tenant, name))?.restart();
+  }
+
+  deadLetters(tenant: string, name: string): DeadLetterPort | undefined {
+    const rt = this.runtimes.get(key(tenant, name));
+    return rt ? deadLetterPort(rt, this.o.journal.deadLetters) : undefined;
+  }
+
+  async metrics(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.metricsRegistry.contentType(), body: await this.metricsRegistry.text() };
+  }
+
+  ready(): boolean {
+    return !this.stopping && this.o.journal.healthy() && (this.o.dlq.connected?.() ?? true);
+  }
+
+  /** Graceful shutdown: every connector finishes its in-flight batch, then sources and sinks close. */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.runtimes.values()].map((rt) => rt.stop()));
+    this.runtimes.clear();
+    await this.o.dlq.close();
+  }
+
+  private metricsSources(): MetricsSource[] {
+    return [...this.runtimes.values()].map((rt) => {
+      const s = rt.status();
+      return {
+        tenant: s.tenant,
+        name: s.name,
+        type: s.type,
+        received: s.received,
+        written: s.written,
+        discarded: s.discarded,
+        dead_lettered: s.dead_lettered,
+        retries: s.retries,
+        pending: s.pending,
+        journal_bytes: s.journal_bytes,
+        oldest_pending_age_ms: s.oldest_pending_age_ms,
+        up: s.state === 'running',
+        journal_full: s.journal_full,
+      };
+    });
+  }
+}

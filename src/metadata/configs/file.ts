@@ -5,9 +5,10 @@ export const fileType: ConnectorType = {
   name: 'file',
   title: 'Local file',
   description: 'Appends each message to a local file as JSON Lines (or raw payload lines), with rotation.',
+  loadSink: async () => (await import('../../connectors/file/index.js')).createSink,
   schema: Type.Object(
     {
-      local_file_path: Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\u0000]+$', 'x-rule': 'must not contain a NUL character', description: 'File to append to; rotated files get a suffix before the extension.', examples: ['/var/lib/sluice/out/messages.jsonl'] }),
+      local_file_path: Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\u0000]*$', 'x-rule': 'must not contain a NUL character', description: 'File to append to; rotated files get a suffix before the extension.', examples: ['/var/lib/sluice/out/messages.jsonl'] }),
       format: Type.Enum(['json_lines', 'raw'], { default: 'json_lines', description: 'json_lines: one JSON record per line; raw: the payload followed by a newline.' }),
       rotation_strategy: Type.Enum(['none', 'size', 'hourly', 'daily'], { default: 'none', description: 'When to start a new file. A record is never split and no file is overwritten.' }),
       max_size_gb: Type.Integer({ minimum: 1, maximum: 10, default: 1, description: 'File size limit for size rotation, in GiB (RobustMQ field).' }),

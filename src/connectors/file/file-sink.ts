@@ -1,0 +1,235 @@
+// The file sink: appends each batch to a local file as JSON Lines (see record-json.ts) or as raw
+// payload lines, with the rotation scheme described in rotation.ts. One writer per path is assumed
+// (one connector owns a file); a failed write is truncated back so no partial line stays behind.
+import { constants, type Stats } from 'node:fs';
+import { access, mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { recordToJson } from '../record-json.js';
+import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { activePath, nextSizeRotatedPath, planSizeChunks, type RotationStrategy } from './rotation.js';
+
+export interface FileSinkConfig {
+  local_file_path: string;
+  format: 'json_lines' | 'raw';
+  rotation_strategy: RotationStrategy;
+  max_size_gb: number;
+  max_size_mb?: number;
+  fsync: boolean;
+}
+
+export interface FileSinkOptions {
+  /** clock for hourly/daily file names; defaults to Date.now */
+  now?: () => number;
+  /** size limit in bytes, replacing max_size_mb/max_size_gb (tests only) */
+  maxBytesOverride?: number;
+}
+
+const MIB = 1024 * 1024;
+const NEWLINE = Buffer.from('\n');
+// Errors that another attempt cannot fix; anything else (ENOSPC, EIO, EMFILE, …) may pass.
+const PERMANENT_CODES = new Set(['EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ENAMETOOLONG', 'EROFS', 'ELOOP', 'EFBIG']);
+
+/** Reads the (already validated and defaulted) config into its typed form. */
+export function fileConfigFrom(raw: Record<string, unknown>): FileSinkConfig {
+  const path = raw.local_file_path;
+  if (typeof path !== 'string' || path === '') throw new Error('file sink: local_file_path is required');
+  const format = raw.format ?? 'json_lines';
+  if (format !== 'json_lines' && format !== 'raw') throw new Error(`file sink: unknown format ${String(format)}`);
+  const rotation = raw.rotation_strategy ?? 'none';
+  if (rotation !== 'none' && rotation !== 'size' && rotation !== 'hourly' && rotation !== 'daily') {
+    throw new Error(`file sink: unknown rotation_strategy ${String(rotation)}`);
+  }
+  return {
+    local_file_path: path,
+    format,
+    rotation_strategy: rotation,
+    max_size_gb: typeof raw.max_size_gb === 'number' ? raw.max_size_gb : 1,
+    max_size_mb: typeof raw.max_size_mb === 'number' ? raw.max_size_mb : undefined,
+    fsync: raw.fsync === true,
+  };
+}
+
+export function createFileSink(config: FileSinkConfig, ctx: SinkContext, options: FileSinkOptions = {}): ConnectorSink {
+  return new FileSink(config, ctx, options);
+}
+
+class FileSink implements ConnectorSink {
+  private readonly base: string;
+  private readonly limitBytes: number;
+  private readonly now: () => number;
+  private fh: FileHandle | undefined;
+  private openPath: string | undefined;
+  /** size of the open file, counted from its stat at open plus our writes */
+  private size = 0;
+
+  constructor(
+    private readonly cfg: FileSinkConfig,
+    private readonly ctx: SinkContext,
+    options: FileSinkOptions,
+  ) {
+    this.base = resolve(cfg.local_file_path);
+    this.now = options.now ?? Date.now;
+    this.limitBytes = options.maxBytesOverride ?? (cfg.max_size_mb !== undefined ? cfg.max_size_mb * MIB : cfg.max_size_gb * 1024 * MIB);
+  }
+
+  async validate(): Promise<void> {
+    const existing = await statOrUndefined(this.base);
+    if (existing?.isDirectory()) throw new Error(`file sink: ${this.base} is a directory; local_file_path must name a file`);
+    if (existing) {
+      await access(this.base, constants.W_OK).catch((err: unknown) => {
+        throw new Error(`file sink: cannot write ${this.base}: ${reason(err)}`);
+      });
+      return;
+    }
+    // Find the nearest existing ancestor without creating anything: it must be a writable directory.
+    const wanted = dirname(this.base);
+    let dir = wanted;
+    let st = await statOrUndefined(dir);
+    while (!st) {
+      const parent = dirname(dir);
+      if (parent === dir) throw new Error(`file sink: cannot create directory ${wanted}: no existing ancestor`);
+      dir = parent;
+      st = await statOrUndefined(dir);
+    }
+    if (!st.isDirectory()) throw new Error(`file sink: cannot create directory ${wanted}: ${dir} is not a directory`);
+    await access(dir, constants.W_OK | constants.X_OK).catch((err: unknown) => {
+      throw new Error(`file sink: cannot create or write directory ${wanted}: ${dir} is not writable (${reason(err)})`);
+    });
+  }
+
+  async init(): Promise<void> {
+    await this.ensureOpen(activePath(this.base, this.cfg.rotation_strategy, this.now()));
+    this.ctx.log('info', 'file sink opened', { path: this.openPath, format: this.cfg.format, rotation: this.cfg.rotation_strategy });
+  }
+
+  async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
+    if (records.length === 0) return { failed: [] };
+    const lines = records.map((r) => this.encode(r));
+    await this.ensureOpen(activePath(this.base, this.cfg.rotation_strategy, this.now()));
+    if (this.cfg.rotation_strategy !== 'size') {
+      await this.append(Buffer.concat(lines));
+      return { failed: [] };
+    }
+    const chunks = planSizeChunks(lines.map((l) => l.length), this.size, this.limitBytes);
+    for (const chunk of chunks) {
+      try {
+        if (chunk.rotateBefore) await this.rotate();
+        await this.append(Buffer.concat(lines.slice(chunk.start, chunk.end)));
+      } catch (err) {
+        if (chunk.start === 0) throw err;
+        // Earlier chunks are on disk: report only the rest as failed.
+        const error = err instanceof SinkError ? err : SinkError.retriable(reason(err));
+        return { failed: records.slice(chunk.start).map((_, i) => ({ index: chunk.start + i, error })) };
+      }
+    }
+    return { failed: [] };
+  }
+
+  async cleanup(): Promise<void> {
+    await this.close();
+  }
+
+  private encode(record: SinkRecord): Buffer {
+    if (this.cfg.format === 'raw') return Buffer.concat([record.payload, NEWLINE]);
+    return Buffer.from(`${JSON.stringify(recordToJson(record))}\n`, 'utf8');
+  }
+
+  private async ensureOpen(path: string): Promise<void> {
+    if (this.fh && this.openPath === path) return;
+    await this.close();
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+      throw ioError('create directory', dir, err);
+    });
+    const fh = await open(path, 'a').catch((err: unknown) => {
+      throw ioError('open', path, err);
+    });
+    try {
+      this.size = (await fh.stat()).size;
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw ioError('stat', path, err);
+    }
+    this.fh = fh;
+    this.openPath = path;
+    if (this.cfg.fsync) await syncDir(dir);
+  }
+
+  /** One logical write of whole lines; on failure the file is cut back to its previous size. */
+  private async append(buf: Buffer): Promise<void> {
+    const fh = this.fh;
+    const path = this.openPath ?? this.base;
+    if (!fh) throw SinkError.retriable(`file sink: ${path} is not open`);
+    const before = this.size;
+    try {
+      let off = 0;
+      while (off < buf.length) {
+        const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+        if (bytesWritten <= 0) throw new Error('short write');
+        off += bytesWritten;
+      }
+      if (this.cfg.fsync) await fh.sync();
+      this.size = before + buf.length;
+    } catch (err) {
+      await fh.truncate(before).catch(() => undefined);
+      throw ioError('write', path, err);
+    }
+  }
+
+  /** Size rotation: rename the full current file away (never onto an existing name), open a fresh one. */
+  private async rotate(): Promise<void> {
+    await this.close();
+    try {
+      const target = await nextSizeRotatedPath(this.base);
+      await rename(this.base, target);
+      this.ctx.log('info', 'file sink rotated', { path: this.base, rotated_to: target });
+    } catch (err) {
+      // The current file (or its directory) vanished: nothing to rename, start afresh.
+      if (codeOf(err) !== 'ENOENT') throw ioError('rotate', this.base, err);
+    }
+    await this.ensureOpen(this.base);
+  }
+
+  private async close(): Promise<void> {
+    const fh = this.fh;
+    const path = this.openPath;
+    this.fh = undefined;
+    this.openPath = undefined;
+    if (!fh) return;
+    await fh.close().catch((err: unknown) => {
+      throw ioError('close', path ?? this.base, err);
+    });
+  }
+}
+
+function ioError(action: string, path: string, err: unknown): SinkError {
+  const message = `file sink: cannot ${action} ${path}: ${reason(err)}`;
+  return PERMANENT_CODES.has(codeOf(err) ?? '') ? SinkError.permanent(message) : SinkError.retriable(message);
+}
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function statOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (err) {
+    const code = codeOf(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new Error(`file sink: cannot inspect ${path}: ${reason(err)}`);
+  }
+}
+
+/** Makes a new or renamed directory entry durable; best effort where directories cannot be synced. */
+async function syncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r').catch(() => undefined);
+  if (!dh) return;
+  await dh.sync().catch(() => undefined);
+  await dh.close().catch(() => undefined);
+}

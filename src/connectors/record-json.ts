@@ -1,0 +1,76 @@
+// The documented JSON shape of a record, shared by every sink that writes JSON (file, webhook, …).
+// The payload is kept as text when its bytes are valid UTF-8 and as base64 otherwise, with a flag,
+// so that any payload round-trips exactly; it never becomes an array of integers.
+import type { SinkRecord } from './sink.js';
+
+export type PayloadEncoding = 'utf8' | 'base64';
+
+export interface RecordJsonProperties {
+  content_type?: string;
+  payload_format_indicator?: boolean;
+  response_topic?: string;
+  /** base64 of the correlation bytes */
+  correlation_data?: string;
+  user_properties?: Record<string, string | string[]>;
+  message_expiry_interval?: number;
+}
+
+export interface RecordJson {
+  topic: string;
+  payload: string;
+  payload_encoding: PayloadEncoding;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  /** ms since epoch, when Sluice received the message */
+  timestamp: number;
+  /** position in the connector's journal */
+  offset?: number;
+  /** MQTT 5 properties; absent when the message carried none */
+  properties?: RecordJsonProperties;
+}
+
+/** What `recordToJson` needs: a SinkRecord, whose offset may be absent (e.g. a replayed dead letter). */
+export type RecordLike = Omit<SinkRecord, 'offset'> & { offset?: number };
+
+// fatal: reject invalid sequences instead of replacing them; ignoreBOM: keep a leading BOM so the
+// text re-encodes to exactly the same bytes.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function encodePayload(bytes: Uint8Array): { payload: string; payload_encoding: PayloadEncoding } {
+  try {
+    return { payload: strictUtf8.decode(bytes), payload_encoding: 'utf8' };
+  } catch {
+    return { payload: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), payload_encoding: 'base64' };
+  }
+}
+
+/** The inverse of `encodePayload`: the original bytes. */
+export function decodePayload(payload: string, encoding: PayloadEncoding): Buffer {
+  return Buffer.from(payload, encoding === 'base64' ? 'base64' : 'utf8');
+}
+
+export function recordToJson(record: RecordLike): RecordJson {
+  const out: RecordJson = {
+    topic: record.topic,
+    ...encodePayload(record.payload),
+    qos: record.qos,
+    retain: record.retain,
+    timestamp: record.timestamp,
+  };
+  if (record.offset !== undefined) out.offset = record.offset;
+  const properties = propertiesToJson(record.properties);
+  if (properties) out.properties = properties;
+  return out;
+}
+
+function propertiesToJson(p: SinkRecord['properties']): RecordJsonProperties | undefined {
+  if (!p) return undefined;
+  const out: RecordJsonProperties = {};
+  if (p.contentType !== undefined) out.content_type = p.contentType;
+  if (p.payloadFormatIndicator !== undefined) out.payload_format_indicator = p.payloadFormatIndicator;
+  if (p.responseTopic !== undefined) out.response_topic = p.responseTopic;
+  if (p.correlationData !== undefined) out.correlation_data = Buffer.from(p.correlationData).toString('base64');
+  if (p.userProperties !== undefined) out.user_properties = { ...p.userProperties };
+  if (p.messageExpiryInterval !== undefined) out.message_expiry_interval = p.messageExpiryInterval;
+  return Object.keys(out).length > 0 ? out : undefined;
+}

@@ -1,0 +1,212 @@
+// The webhook sink: sends each batch as one HTTP request whose body is always a JSON array of
+// records (see record-json.ts), whatever the batch size. The HTTP status decides the outcome for
+// the whole batch: 2xx written; 408, 429, 5xx and network failures retriable (with Retry-After);
+// any other status permanent, which the core bisects down to the record the endpoint rejects.
+import { connect } from 'node:net';
+import { recordToJson } from '../record-json.js';
+import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+
+export interface WebhookSinkConfig {
+  url: string;
+  method: 'post' | 'put';
+  headers: Record<string, string>;
+  timeout_ms: number;
+  auth_type: 'none' | 'basic' | 'bearer';
+  username?: string;
+  password?: string;
+  bearer_token?: string;
+}
+
+const BODY_SNIPPET_CHARS = 200;
+
+/** Reads the (already validated and defaulted) config into its typed form. */
+export function webhookConfigFrom(raw: Record<string, unknown>): WebhookSinkConfig {
+  if (typeof raw.url !== 'string' || raw.url === '') throw new Error('webhook sink: url is required');
+  const method = raw.method ?? 'post';
+  if (method !== 'post' && method !== 'put') throw new Error(`webhook sink: unknown method ${String(method)}`);
+  const auth = raw.auth_type ?? 'none';
+  if (auth !== 'none' && auth !== 'basic' && auth !== 'bearer') throw new Error(`webhook sink: unknown auth_type ${String(auth)}`);
+  const headers: Record<string, string> = {};
+  if (typeof raw.headers === 'object' && raw.headers !== null) {
+    for (const [k, v] of Object.entries(raw.headers)) if (typeof v === 'string') headers[k] = v;
+  }
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    url: raw.url,
+    method,
+    headers,
+    timeout_ms: typeof raw.timeout_ms === 'number' ? raw.timeout_ms : 5000,
+    auth_type: auth,
+    username: str(raw.username),
+    password: str(raw.password),
+    bearer_token: str(raw.bearer_token),
+  };
+}
+
+export function createWebhookSink(config: WebhookSinkConfig, ctx: SinkContext): ConnectorSink {
+  return new WebhookSink(config, ctx);
+}
+
+class WebhookSink implements ConnectorSink {
+  /** aborts in-flight requests on cleanup */
+  private closing = new AbortController();
+
+  constructor(
+    private readonly cfg: WebhookSinkConfig,
+    private readonly ctx: SinkContext,
+  ) {}
+
+  async validate(): Promise<void> {
+    const url = parseUrl(this.cfg.url);
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const target = `${url.hostname}:${port}`;
+    await tcpProbe(host, port, this.cfg.timeout_ms).catch((err: unknown) => {
+      throw new Error(`webhook sink: cannot reach ${target}: ${reason(err)}`);
+    });
+  }
+
+  async init(): Promise<void> {
+    if (this.closing.signal.aborted) this.closing = new AbortController();
+    const { url } = this.target();
+    this.ctx.log('info', 'webhook sink ready', { url, method: this.cfg.method.toUpperCase() });
+  }
+
+  async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
+    if (records.length === 0) return { failed: [] };
+    const { href, url, headers } = this.target();
+    const method = this.cfg.method.toUpperCase();
+    const where = `${method} ${url}`;
+    let res: Response;
+    try {
+      res = await fetch(href, {
+        method,
+        headers,
+        body: JSON.stringify(records.map(recordToJson)),
+        // A redirected POST may silently turn into a GET: report it instead of following it.
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(this.cfg.timeout_ms), this.closing.signal]),
+      });
+    } catch (err) {
+      throw SinkError.retriable(`webhook: ${where} failed: ${networkReason(err, this.cfg.timeout_ms)}`);
+    }
+    if (res.status >= 200 && res.status < 300) {
+      await res.body?.cancel().catch(() => undefined);
+      return { failed: [] };
+    }
+    const snippet = await readSnippet(res, BODY_SNIPPET_CHARS);
+    const message = `webhook: ${where} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${snippet ? `: ${snippet}` : ''}`;
+    if (res.status === 408 || res.status === 429 || res.status >= 500) {
+      throw SinkError.retriable(message, parseRetryAfter(res.headers.get('retry-after'), Date.now()));
+    }
+    if (res.status >= 300 && res.status < 400) {
+      throw SinkError.permanent(`${message} (redirect to ${res.headers.get('location') ?? '?'}; configure the final URL)`);
+    }
+    throw SinkError.permanent(message);
+  }
+
+  async cleanup(): Promise<void> {
+    this.closing.abort(new Error('sink closed'));
+  }
+
+  /** The request target: userinfo in the URL becomes basic auth (fetch refuses it inline). */
+  private target(): { href: string; url: string; headers: Headers } {
+    const u = parseUrl(this.cfg.url);
+    const headers = new Headers({ 'content-type': 'application/json' });
+    for (const [k, v] of Object.entries(this.cfg.headers)) headers.set(k, v);
+    if (this.cfg.auth_type === 'basic') {
+      headers.set('authorization', basicAuth(this.cfg.username ?? '', this.cfg.password ?? ''));
+    } else if (this.cfg.auth_type === 'bearer') {
+      headers.set('authorization', `Bearer ${this.cfg.bearer_token ?? ''}`);
+    } else if (u.username || u.password) {
+      headers.set('authorization', basicAuth(decodeURIComponent(u.username), decodeURIComponent(u.password)));
+    }
+    u.username = '';
+    u.password = '';
+    // Shown in messages and logs: no userinfo, no query string (either may carry a secret).
+    return { href: u.href, url: `${u.protocol}//${u.host}${u.pathname}`, headers };
+  }
+}
+
+function parseUrl(raw: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw SinkError.permanent('webhook sink: url is not a valid URL');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw SinkError.permanent(`webhook sink: url must be http:// or https://, got ${u.protocol}`);
+  return u;
+}
+
+function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** `Retry-After` as ms from `nowMs`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  if (Number.isNaN(at) || !/[a-z]/i.test(v)) return undefined;
+  return Math.max(0, at - nowMs);
+}
+
+/** The first `max` characters of the body, whitespace folded; reads no more than needed. */
+async function readSnippet(res: Response, max: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (text.length < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // a body cut short still leaves the status to report
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function networkReason(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  const cause = err instanceof Error ? (err as Error & { cause?: unknown }).cause : undefined;
+  return cause instanceof Error ? reason(cause) : reason(err);
+}
+
+/** An error's message; for the AggregateError of a multi-address connect (often message-less), its parts. */
+function reason(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) {
+    return [...new Set(err.errors.map((e: unknown) => reason(e)))].join('; ');
+  }
+  if (err instanceof Error) return err.message || ((err as Error & { code?: unknown }).code as string | undefined) || err.name;
+  return String(err);
+}
+
+/** Opens and closes a TCP connection: proves the host resolves and something listens, without sending a request. */
+function tcpProbe(host: string, port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.end();
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    });
+  });
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Installs the real servers used by Sluice's integration tests.
+#
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|kafka ...]
+#
+# With no names, installs all of them. Idempotent: a service whose binary (or,
+# for Kafka, whose complete jar directory) is already present is skipped.
+#
+# Debian packages are installed with apt (as root, or through sudo), with a
+# temporary policy-rc.d that stops the packages' own system services from
+# starting and grabbing default ports; tests always start their own instances
+# on free loopback ports.
+#
+# Kafka has no Debian package: the broker jars (org.apache.kafka:kafka_2.13)
+# and their runtime dependencies are fetched from Maven Central with Maven into
+#   ${SLUICE_CACHE:-$HOME/.cache/sluice}/kafka-${SLUICE_KAFKA_VERSION:-3.9.2}/libs
+set -euo pipefail
+
+KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-3.9.2}"
+SLF4J_VERSION="1.7.36"     # the slf4j-api version kafka 3.9 depends on
+RELOAD4J_VERSION="1.2.25"  # what the Kafka 3.9 distribution ships as its log4j
+CACHE_DIR="${SLUICE_CACHE:-$HOME/.cache/sluice}"
+ALL=(mosquitto clickhouse victoriametrics influxdb kafka)
+
+log() { echo "[sluice-install] $*" >&2; }
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo -n); fi
+
+APT_OPTS=(-o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+APT_UPDATED=0
+apt_update() {
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    log "apt-get update"
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" update -qq >&2
+    APT_UPDATED=1
+  fi
+}
+
+# Keep package maintainer scripts from starting system services (and so from
+# grabbing 1883, 8123/9000, 8086, 8428): while apt runs, /usr/sbin/policy-rc.d
+# denies every start (101). Any existing one is set aside and put back after,
+# even if we are interrupted.
+PRC=/usr/sbin/policy-rc.d
+PRC_OURS=0
+PRC_SAVED=0
+restore_policy_rc() {
+  if [ "$PRC_OURS" -eq 1 ]; then "${SUDO[@]}" rm -f "$PRC"; PRC_OURS=0; fi
+  if [ "$PRC_SAVED" -eq 1 ]; then "${SUDO[@]}" mv -f "$PRC.sluice-saved" "$PRC"; PRC_SAVED=0; fi
+}
+trap restore_policy_rc EXIT
+deny_service_starts() {
+  if [ -e "$PRC" ]; then "${SUDO[@]}" mv -f "$PRC" "$PRC.sluice-saved"; PRC_SAVED=1; fi
+  printf '#!/bin/sh\n# temporary, from sluice scripts/services/install.sh\nexit 101\n' | "${SUDO[@]}" tee "$PRC" >/dev/null
+  "${SUDO[@]}" chmod 755 "$PRC"
+  PRC_OURS=1
+}
+
+apt_install() {
+  apt_update
+  deny_service_starts
+  log "apt-get install $* (output in $CACHE_DIR/apt-install.log)"
+  local rc=0
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends "$@" \
+    >"$CACHE_DIR/apt-install.log" 2>&1 || rc=$?
+  restore_policy_rc
+  if [ "$rc" -ne 0 ]; then log "apt-get install failed ($rc):"; tail -n 30 "$CACHE_DIR/apt-install.log" >&2; fi
+  return "$rc"
+}
+
+# Stop a system service that a package may have started anyway (e.g. when a
+# policy-rc.d already existed and allowed it), so default ports stay free.
+stop_system_service() {
+  local svc="$1" bin="$2"
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    "${SUDO[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  elif command -v service >/dev/null 2>&1; then
+    "${SUDO[@]}" service "$svc" stop >/dev/null 2>&1 || true
+  fi
+  # Any leftover daemon that the package started (ours always run with a
+  # config in a temp dir named sluice-*, so those are left alone).
+  local pid
+  for pid in $(pgrep -f "$bin" 2>/dev/null || true); do
+    [ "$pid" = "$$" ] && continue
+    if ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'sluice-'; then
+      log "stopping system $svc daemon (pid $pid)"
+      "${SUDO[@]}" kill "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
+have_file() { [ -x "$1" ]; }
+
+install_mosquitto() {
+  if have_file /usr/sbin/mosquitto && command -v mosquitto_pub >/dev/null 2>&1; then
+    log "mosquitto: already installed"; return
+  fi
+  apt_install mosquitto mosquitto-clients
+  stop_system_service mosquitto '^/usr/sbin/mosquitto'
+}
+
+install_clickhouse() {
+  if { have_file /usr/sbin/clickhouse-server || have_file /usr/bin/clickhouse-server || have_file /usr/bin/clickhouse; } \
+      && [ -f /etc/clickhouse-server/config.xml ]; then
+    log "clickhouse: already installed"; return
+  fi
+  apt_install clickhouse-server clickhouse-client
+  stop_system_service clickhouse-server '^/usr/bin/clickhouse'
+}
+
+vm_binary() {
+  local b
+  for b in /usr/bin/victoria-metrics /usr/sbin/victoria-metrics /usr/bin/victoriametrics; do
+    if have_file "$b"; then echo "$b"; return 0; fi
+  done
+  if dpkg -L victoria-metrics >/dev/null 2>&1; then
+    dpkg -L victoria-metrics | grep -E '/(s?bin)/[^/]*victoria[^/]*$' | head -n1
+    return 0
+  fi
+  return 1
+}
+
+install_victoriametrics() {
+  if [ -n "$(vm_binary || true)" ]; then log "victoriametrics: already installed"; return; fi
+  apt_install victoria-metrics
+  stop_system_service victoria-metrics "^$(vm_binary)"
+}
+
+install_influxdb() {
+  if have_file /usr/bin/influxd; then log "influxdb: already installed"; return; fi
+  local pkgs=(influxdb)
+  apt_update
+  if apt-cache show influxdb-client >/dev/null 2>&1; then pkgs+=(influxdb-client); fi
+  apt_install "${pkgs[@]}"
+  stop_system_service influxdb '^/usr/bin/influxd'
+}
+
+install_kafka() {
+  local home="$CACHE_DIR/kafka-$KAFKA_VERSION"
+  local libs="$home/libs" marker="$home/libs.complete"
+  if [ -f "$marker" ] && [ -d "$libs" ]; then log "kafka $KAFKA_VERSION: already installed in $libs"; return; fi
+  command -v java >/dev/null 2>&1 || { log "kafka needs java (JDK 17) on PATH"; exit 1; }
+  command -v mvn >/dev/null 2>&1 || { log "kafka needs mvn (Maven) on PATH"; exit 1; }
+  log "kafka $KAFKA_VERSION: fetching broker jars from Maven Central into $libs"
+  mkdir -p "$home"
+  rm -rf "$libs.tmp"
+  cat >"$home/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>sluice.test</groupId>
+  <artifactId>kafka-broker-libs</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka_2.13</artifactId>
+      <version>$KAFKA_VERSION</version>
+    </dependency>
+    <dependency>
+      <groupId>org.slf4j</groupId>
+      <artifactId>slf4j-reload4j</artifactId>
+      <version>$SLF4J_VERSION</version>
+    </dependency>
+    <dependency>
+      <groupId>ch.qos.reload4j</groupId>
+      <artifactId>reload4j</artifactId>
+      <version>$RELOAD4J_VERSION</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+  if ! (cd "$home" && mvn -B -q -Dstyle.color=never -f pom.xml \
+      org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$libs.tmp") >"$home/mvn.log" 2>&1; then
+    log "kafka: maven failed:"; tail -n 40 "$home/mvn.log" >&2; exit 1
+  fi
+  if ! ls "$libs.tmp"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1; then
+    log "kafka: maven did not produce kafka_2.13-$KAFKA_VERSION.jar"; exit 1
+  fi
+  rm -rf "$libs"
+  mv "$libs.tmp" "$libs"
+  date -u +%FT%TZ >"$marker"
+  log "kafka $KAFKA_VERSION: $(find "$libs" -name '*.jar' | wc -l) jars installed"
+}
+
+mkdir -p "$CACHE_DIR"
+# Test files run in parallel and may all ask for installs at once: serialize.
+exec 9>"$CACHE_DIR/install.lock"
+if command -v flock >/dev/null 2>&1; then flock 9; fi
+
+names=("$@")
+if [ "${#names[@]}" -eq 0 ]; then names=("${ALL[@]}"); fi
+for n in "${names[@]}"; do
+  case "$n" in
+    mosquitto) install_mosquitto ;;
+    clickhouse) install_clickhouse ;;
+    victoriametrics|victoria-metrics) install_victoriametrics ;;
+    influxdb) install_influxdb ;;
+    kafka) install_kafka ;;
+    *) log "unknown service: $n (known: ${ALL[*]})"; exit 2 ;;
+  esac
+done

@@ -1,0 +1,25 @@
+// Real servers for integration tests: started from the Debian packages / Maven
+// jars that scripts/services/install.sh installs (on demand), on free loopback
+// ports, with data in temp dirs. See test/harness/services/<name>.ts.
+import { startClickHouse } from './services/clickhouse.js';
+import type { RunningService, ServiceName, StartOptions } from './services/common.js';
+import { startInfluxDB } from './services/influxdb.js';
+import { startKafka } from './services/kafka.js';
+import { startMosquitto } from './services/mosquitto.js';
+import { startVictoriaMetrics } from './services/victoriametrics.js';
+
+export type { RunningService, ServiceName, StartOptions } from './services/common.js';
+export { freePort } from './services/common.js';
+export { KAFKA_VERSION, kafkaMetadataBrokers, type KafkaBroker } from './services/kafka.js';
+
+const starters: Record<ServiceName, (opts?: StartOptions) => Promise<RunningService>> = {
+  mosquitto: startMosquitto,
+  kafka: startKafka,
+  clickhouse: startClickHouse,
+  victoriametrics: startVictoriaMetrics,
+  influxdb: startInfluxDB,
+};
+
+export async function startService(name: ServiceName, opts?: StartOptions): Promise<RunningService> {
+  return starters[name](opts);
+}

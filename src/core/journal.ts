@@ -130,7 +130,7 @@ export class ConnectorJournal {
   private nextOffset: number;
   private sweptUpTo: number;
   private counters: Counters;
-  private waiters: (() => void)[] = [];
+  private waiters = new Set<() => void>();
   private closed = false;
   private readonly stmts;
 
@@ -283,11 +283,12 @@ export class ConnectorJournal {
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
+        this.waiters.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       signal?.addEventListener('abort', done, { once: true });
-      this.waiters.push(done);
+      this.waiters.add(done);
     });
   }
 
@@ -297,10 +298,8 @@ export class ConnectorJournal {
   }
 
   private wake(): void {
-    if (this.waiters.length === 0) return;
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+    if (this.waiters.size === 0) return;
+    for (const f of [...this.waiters]) f();
   }
 
   private saveState(): void {

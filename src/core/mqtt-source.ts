@@ -92,7 +92,16 @@ export class MqttSource {
       const m: IncomingMessage = { topic: packet.topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), qos: packet.qos, retain: packet.retain };
       const props = propsOf(packet);
       if (props) m.properties = props;
-      if (this.o.onMessage(m) === 'ok') return done();
+      let taken: AppendResult;
+      try {
+        taken = this.o.onMessage(m);
+      } catch (e) {
+        // the journal could not take it (disk full, I/O error): no PUBACK, so the broker keeps it
+        this.lastError = `journal append failed: ${(e as Error).message}`;
+        log('error', this.lastError);
+        taken = 'full';
+      }
+      if (taken === 'ok') return done();
       // no PUBACK: drop the connection; the broker redelivers from the session when we return
       this.enterFull();
     };

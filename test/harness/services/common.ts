@@ -22,6 +22,8 @@ export interface RunningService {
 export interface StartOptions {
   /** The service's main port (MQTT / Kafka PLAINTEXT / HTTP); free port if unset. */
   port?: number;
+  /** extra config lines appended to the server's config file (Mosquitto only for now) */
+  extraConfig?: string[];
 }
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -30,6 +30,7 @@ export async function startMosquitto(opts: StartOptions = {}): Promise<RunningSe
     'connection_messages true',
   ];
   if (process.getuid?.() === 0) lines.push('user root'); // else it drops to "mosquitto", who cannot write the dir
+  lines.push(...(opts.extraConfig ?? []));
   await writeFile(conf, `${lines.join('\n')}\n`);
   const logFile = join(dir, 'mosquitto.log');
 

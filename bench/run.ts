@@ -1,0 +1,132 @@
+// `npm run bench`: starts Mosquitto and the sink servers, runs every scenario BENCH_RUNS times,
+// and writes the medians with their ratios to the raw limit measured in this same run to
+// bench/results/results.{md,json}.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startService, type RunningService } from '../test/harness/services.js';
+import { median, ROOT } from './lib.js';
+import { backlog, endToEnd, type Env, fanOut, ingest, latency, rawLimit } from './scenarios.js';
+import { clickhouseTarget, fileTarget, kafkaTarget, type Target } from './targets.js';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const RUNS = num('BENCH_RUNS', 3);
+const only = process.env.BENCH_ONLY?.split(',');
+const wanted = (s: string) => !only || only.includes(s);
+
+type Row = { scenario: string; metric: string; values: number[]; median: number; baseline?: string; ratio?: number; target?: string; met?: boolean };
+const rows: Row[] = [];
+
+async function repeat<T extends object>(label: string, fn: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await fn();
+    console.log(`${label} run ${i + 1}/${RUNS}: ${JSON.stringify(r)}`);
+    out.push(r);
+  }
+  return out;
+}
+
+function record(scenario: string, metric: string, values: number[], extra: Partial<Row> = {}): number {
+  const m = median(values);
+  rows.push({ scenario, metric, values, median: m, ...extra });
+  return m;
+}
+
+async function main(): Promise<void> {
+  console.log('building dist/ …');
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const services: RunningService[] = [];
+  const mqtt = await startService('mosquitto', { extraConfig: ['max_queued_messages 0', 'max_inflight_messages 0'] });
+  services.push(mqtt);
+  const env: Env = {
+    mqttUrl: mqtt.env.SLUICE_TEST_MQTT_URL as string,
+    n: num('BENCH_N', 100_000),
+    backlog: num('BENCH_BACKLOG', 1_000_000),
+    latencySeconds: num('BENCH_LATENCY_SECONDS', 10),
+    latencyRate: num('BENCH_LATENCY_RATE', 5000),
+    cpuProfileDir: process.env.BENCH_CPU_PROF ? join(ROOT, 'bench/results/profiles') : undefined,
+  };
+  if (env.cpuProfileDir) mkdirSync(env.cpuProfileDir, { recursive: true });
+  const targets: Target[] = [fileTarget(mkdtempSync(join(tmpdir(), 'sluice-bench-out-')))];
+  if (wanted('kafka')) {
+    const k = await startService('kafka');
+    services.push(k);
+    targets.push(kafkaTarget(k.env.SLUICE_TEST_KAFKA_BROKERS as string));
+  }
+  if (wanted('clickhouse')) {
+    const c = await startService('clickhouse');
+    services.push(c);
+    targets.push(clickhouseTarget(c.env.SLUICE_TEST_CLICKHOUSE_URL as string));
+  }
+  try {
+    const raw0 = record('raw limit', 'QoS 0 msg/s', (await repeat('raw qos0', () => rawLimit(env, 0))).map((r) => r.msgPerSec));
+    const raw1 = record('raw limit', 'QoS 1 msg/s', (await repeat('raw qos1', () => rawLimit(env, 1))).map((r) => r.msgPerSec), { baseline: `QoS 0: ${raw0.toFixed(0)}` });
+    const vsRaw = (v: number, min: number) => ({ baseline: 'raw QoS 1', ratio: v / raw1, target: `≥ ${min} × raw`, met: v / raw1 >= min });
+    if (wanted('ingest')) {
+      const v = median((await repeat('ingest', () => ingest(env))).map((r) => r.msgPerSec));
+      record('ingest (journal, acked after commit)', 'msg/s', [v], vsRaw(v, 0.9));
+    }
+    for (const t of targets) {
+      if (!wanted('e2e')) break;
+      const rs = (await repeat(`e2e ${t.name}`, () => endToEnd(env, t))).map((r) => r.msgPerSec);
+      const v = median(rs);
+      record(`end-to-end → ${t.name}`, 'msg/s', rs, vsRaw(v, t.name === 'file' ? 0.8 : 0.6));
+    }
+    for (const t of targets) {
+      if (!wanted('latency')) break;
+      const rs = await repeat(`latency ${t.name}`, () => latency(env, t));
+      record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'p50 ms', rs.map((r) => r.p50));
+      const p99 = median(rs.map((r) => r.p99));
+      record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'p99 ms', rs.map((r) => r.p99), { target: '≤ 50 ms', met: p99 <= 50 });
+      record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'max ms', rs.map((r) => r.max));
+    }
+    if (wanted('backlog')) {
+      const drainTarget = targets.find((t) => t.name === 'clickhouse') ?? (targets[0] as Target);
+      const rs = await repeat(`backlog → ${drainTarget.name}`, () => backlog(env, drainTarget));
+      const label = `backlog ${env.backlog.toLocaleString('en')} → ${drainTarget.name}`;
+      const rss = median(rs.map((r) => r.peakRssMb));
+      record(label, 'peak RSS MB', rs.map((r) => r.peakRssMb), { target: '≤ 250 MB', met: rss <= 250 });
+      record(label, 'journal MB on disk', rs.map((r) => r.journalMb));
+      const bpr = median(rs.map((r) => r.bytesPerRecord));
+      record(label, 'journal bytes/record', rs.map((r) => r.bytesPerRecord), { target: '≤ 2 × 100 + 64 = 264', met: bpr <= 264 });
+      const drain = median(rs.map((r) => r.drainPerSec));
+      record(label, 'drain records/s', rs.map((r) => r.drainPerSec), drainTarget.name === 'clickhouse' ? { target: '≥ 50,000', met: drain >= 50_000 } : {});
+    }
+    if (wanted('fanout')) {
+      const rs = await repeat('fan-out', () => fanOut(env));
+      const v = median(rs.map((r) => r.msgPerSec));
+      record('fan-out: 20 connectors → file', 'msg/s (aggregate)', rs.map((r) => r.msgPerSec), { baseline: 'raw QoS 1', ratio: v / raw1 });
+      record('fan-out: 20 connectors → file', 'peak RSS MB', rs.map((r) => r.rssMb));
+    }
+  } finally {
+    for (const t of targets) await t.close().catch(() => undefined);
+    for (const s of services.reverse()) await s.stop().catch(() => undefined);
+  }
+  writeResults(env);
+}
+
+function fmt(n: number): string {
+  return Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2);
+}
+
+function writeResults(env: Env): void {
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const when = new Date().toISOString();
+  const header = `# Sluice benchmark results\n\nGenerated by \`npm run bench\` (bench/run.ts) on ${when}; ${RUNS} runs per figure, median shown (all runs in brackets).\n` +
+    `N = ${env.n.toLocaleString('en')} messages of 100 bytes (QoS 1 unless stated), backlog ${env.backlog.toLocaleString('en')}, latency at ${env.latencyRate} msg/s for ${env.latencySeconds} s. ` +
+    `Machine: ${execFileSync('nproc').toString().trim()} cores, Node ${process.version}. Ratios are against the raw QoS 1 limit measured in this same run.\n\n`;
+  const table = ['| scenario | metric | median | runs | baseline | ratio | target | met |', '|---|---|---|---|---|---|---|---|']
+    .concat(rows.map((r) => `| ${r.scenario} | ${r.metric} | ${fmt(r.median)} | ${r.values.map(fmt).join(', ')} | ${r.baseline ?? ''} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} |`))
+    .join('\n');
+  writeFileSync(join(dir, 'results.md'), `${header}${table}\n`);
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ generated_at: when, runs: RUNS, env: { ...env, cpuProfileDir: undefined }, rows }, null, 2)}\n`);
+  console.log(`\n${table}\n\nwritten to bench/results/results.md and results.json`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

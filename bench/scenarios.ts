@@ -1,0 +1,133 @@
+// One function per benchmark scenario; each returns the figures of one run.
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { publish, runTs, waitFor, sleep, percentile } from './lib.js';
+import { SluiceProcess } from './sluice-process.js';
+import type { Target } from './targets.js';
+
+export interface Env {
+  mqttUrl: string;
+  n: number;
+  backlog: number;
+  latencySeconds: number;
+  latencyRate: number;
+  cpuProfileDir?: string;
+}
+
+let runId = 0;
+const uid = (p: string) => `${p}_${process.pid}_${++runId}`;
+
+function sluiceArgs(env: Env, label: string): string[] {
+  return env.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${env.cpuProfileDir}`, `--cpu-prof-name=${label}-${runId}.cpuprofile`] : [];
+}
+
+/** Bare mqtt.js subscriber that only counts: the ceiling everything else is measured against. */
+export async function rawLimit(env: Env, qos: 0 | 1): Promise<{ msgPerSec: number }> {
+  const topic = uid('raw');
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const sub = runTs('raw-subscriber.ts', { url: env.mqttUrl, filter: `${topic}/#`, qos, count: env.n }, (l) => l === 'ready' && ready());
+  await isReady;
+  const pub = await publish({ url: env.mqttUrl, topics: [`${topic}/a`, `${topic}/b`], count: env.n, qos, clientId: uid('pub') });
+  const lines = await sub.done;
+  const r = JSON.parse(lines[lines.length - 1] as string) as { lastAt: number };
+  return { msgPerSec: env.n / ((r.lastAt - pub.startedAt) / 1000) };
+}
+
+/** Sluice receiving and journaling only (the connector is paused, so nothing is written). */
+export async function ingest(env: Env): Promise<{ msgPerSec: number }> {
+  const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, 'ingest'));
+  try {
+    const topic = uid('ingest');
+    await s.create({ name: 'ingest', type: 'file', config: { local_file_path: join(s.dir, 'never.jsonl') }, topic_filter: `${topic}/#`, desired_state: 'paused' });
+    const pub = await publish({ url: env.mqttUrl, topics: [`${topic}/a`, `${topic}/b`], count: env.n, qos: 1, clientId: uid('pub') });
+    const doneAt = await waitFor('journal to hold every message', async () => ((await s.status('ingest')).received >= env.n ? Date.now() : undefined), 600_000, 10);
+    return { msgPerSec: env.n / ((doneAt - pub.startedAt) / 1000) };
+  } finally {
+    await s.stop();
+  }
+}
+
+/** From first publish to last record written (readable) in the target. */
+export async function endToEnd(env: Env, target: Target): Promise<{ msgPerSec: number }> {
+  const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, `e2e-${target.name}`));
+  try {
+    const id = uid(`e2e_${target.name}`);
+    await s.create({ name: 'e2e', ...target.connector(id), topic_filter: `${id}/#`, delivery: { batch_size: 1000, linger_ms: 5 } });
+    const pub = await publish({ url: env.mqttUrl, topics: [`${id}/a`, `${id}/b`], count: env.n, qos: 1, clientId: uid('pub') });
+    const doneAt = await waitFor('every record written', async () => ((await s.status('e2e')).written >= env.n ? Date.now() : undefined), 900_000, 10);
+    const readable = await target.count(id);
+    if (readable < env.n) throw new Error(`${target.name}: only ${readable} of ${env.n} records readable`);
+    return { msgPerSec: env.n / ((doneAt - pub.startedAt) / 1000) };
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Publish → readable in the target at a fixed rate. */
+export async function latency(env: Env, target: Target): Promise<{ p50: number; p99: number; max: number; samples: number }> {
+  const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, `latency-${target.name}`));
+  try {
+    const id = uid(`lat_${target.name}`);
+    await s.create({ name: 'lat', ...target.connector(id), topic_filter: `${id}/#`, delivery: { batch_size: 1000, linger_ms: 2 } });
+    const probe = await target.latency(id);
+    const count = env.latencyRate * env.latencySeconds;
+    await publish({ url: env.mqttUrl, topics: [`${id}/a`], count, qos: 1, rate: env.latencyRate, clientId: uid('pub') });
+    await waitFor('every record written', async () => ((await s.status('lat')).written >= count ? true : undefined), 120_000, 20);
+    await sleep(300);
+    const lat = await probe.stop();
+    if (lat.length < count) throw new Error(`${target.name}: latency probe saw ${lat.length} of ${count}`);
+    return { p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), samples: lat.length };
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Sink down (connector paused) while `backlog` messages arrive; then the sink comes back. */
+export async function backlog(env: Env, target: Target): Promise<{ peakRssMb: number; journalMb: number; bytesPerRecord: number; drainPerSec: number }> {
+  const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, 'backlog'));
+  try {
+    const id = uid(`backlog_${target.name}`);
+    await s.create({ name: 'backlog', ...target.connector(id), topic_filter: `${id}/#`, desired_state: 'paused', delivery: { batch_size: 5000, linger_ms: 5, max_journal_bytes: 4 * 1024 ** 3 } });
+    await publish({ url: env.mqttUrl, topics: [`${id}/a`, `${id}/b`], count: env.backlog, qos: 1, window: 2000, clientId: uid('pub') });
+    await waitFor('backlog journaled', async () => ((await s.status('backlog')).received >= env.backlog ? true : undefined), 1_800_000, 100);
+    const journalBytes = s.journalBytes();
+    const resumedAt = Date.now();
+    await s.api('POST', '/api/v1/connectors/backlog/resume');
+    const drainedAt = await waitFor('backlog drained', async () => ((await s.status('backlog')).pending === 0 ? Date.now() : undefined), 1_800_000, 50);
+    const mem = s.memory();
+    return { peakRssMb: mem.peakRssMb, journalMb: journalBytes / 1024 ** 2, bytesPerRecord: journalBytes / env.backlog, drainPerSec: env.backlog / ((drainedAt - resumedAt) / 1000) };
+  } finally {
+    await s.stop();
+  }
+}
+
+/** 20 connectors on 20 topic filters at once, into files. */
+export async function fanOut(env: Env): Promise<{ msgPerSec: number; rssMb: number }> {
+  const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, 'fanout'));
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-fanout-'));
+  try {
+    const id = uid('fan');
+    const names = Array.from({ length: 20 }, (_, i) => `fan${i}`);
+    for (const [i, name] of names.entries()) {
+      await s.create({ name, type: 'file', config: { local_file_path: join(dir, `${name}.jsonl`) }, topic_filter: `${id}/${i}/#`, delivery: { batch_size: 1000, linger_ms: 5 } });
+    }
+    const topics = names.map((_, i) => `${id}/${i}/data`);
+    const pub = await publish({ url: env.mqttUrl, topics, count: env.n, qos: 1, clientId: uid('pub') });
+    let peak = 0;
+    const doneAt = await waitFor(
+      'every connector written',
+      async () => {
+        peak = Math.max(peak, s.memory().rssMb);
+        const written = (await Promise.all(names.map((n) => s.status(n)))).reduce((a, st) => a + st.written, 0);
+        return written >= env.n ? Date.now() : undefined;
+      },
+      900_000,
+      20,
+    );
+    return { msgPerSec: env.n / ((doneAt - pub.startedAt) / 1000), rssMb: peak };
+  } finally {
+    await s.stop();
+  }
+}

@@ -1,0 +1,168 @@
+// Where the end-to-end and latency scenarios deliver to, and how each target is read back.
+import { createClient } from '@clickhouse/client';
+import { Kafka, logLevel } from 'kafkajs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePayload } from './payload.js';
+
+export interface LatencyProbe {
+  /** latencies (ms) of every record seen so far */
+  stop(): Promise<number[]>;
+}
+
+export interface Target {
+  name: string;
+  /** type + config of a connector writing to a fresh place named `id` */
+  connector(id: string): { type: string; config: Record<string, unknown> };
+  /** how many records of `id` are readable in the target */
+  count(id: string): Promise<number>;
+  /** starts reading `id` as records arrive, measuring publish → readable */
+  latency(id: string): Promise<LatencyProbe>;
+  close(): Promise<void>;
+}
+
+/** file: JSON lines; `payload` holds the published JSON text. */
+export function fileTarget(dir: string): Target {
+  const path = (id: string) => join(dir, `${id}.jsonl`);
+  return {
+    name: 'file',
+    connector: (id) => ({ type: 'file', config: { local_file_path: path(id) } }),
+    async count(id) {
+      try {
+        const fd = openSync(path(id), 'r');
+        const size = statSync(path(id)).size;
+        const buf = Buffer.alloc(size);
+        readSync(fd, buf, 0, size, 0);
+        closeSync(fd);
+        let n = 0;
+        for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+        return n;
+      } catch {
+        return 0;
+      }
+    },
+    async latency(id) {
+      const lat: number[] = [];
+      let pos = 0;
+      let rest = '';
+      let stopped = false;
+      const tick = () => {
+        try {
+          const size = statSync(path(id)).size;
+          if (size > pos) {
+            const fd = openSync(path(id), 'r');
+            const buf = Buffer.alloc(size - pos);
+            readSync(fd, buf, 0, buf.length, pos);
+            closeSync(fd);
+            pos = size;
+            const now = Date.now();
+            const lines = (rest + buf.toString()).split('\n');
+            rest = lines.pop() ?? '';
+            for (const l of lines) lat.push(now - parsePayload((JSON.parse(l) as { payload: string }).payload).t);
+          }
+        } catch {
+          /* not created yet */
+        }
+        if (!stopped) setTimeout(tick, 2);
+      };
+      tick();
+      return {
+        async stop() {
+          stopped = true;
+          return lat;
+        },
+      };
+    },
+    async close() {},
+  };
+}
+
+/** kafka: the value is the payload bytes untouched. */
+export function kafkaTarget(brokers: string): Target {
+  const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'sluice-bench', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  let adminConnected = false;
+  return {
+    name: 'kafka',
+    connector: (id) => ({ type: 'kafka', config: { bootstrap_servers: brokers, topic: id, acks: 'all' } }),
+    async count(id) {
+      if (!adminConnected) {
+        await admin.connect();
+        adminConnected = true;
+      }
+      const offsets = await admin.fetchTopicOffsets(id).catch(() => []);
+      return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+    },
+    async latency(id) {
+      const lat: number[] = [];
+      const consumer = kafka.consumer({ groupId: `bench-${id}`, maxWaitTimeInMs: 5 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: id, fromBeginning: true });
+      await consumer.run({
+        eachBatch: async ({ batch }) => {
+          const now = Date.now();
+          for (const m of batch.messages) if (m.value) lat.push(now - parsePayload(m.value.toString()).t);
+        },
+      });
+      return {
+        async stop() {
+          await consumer.disconnect();
+          return lat;
+        },
+      };
+    },
+    async close() {
+      if (adminConnected) await admin.disconnect();
+    },
+  };
+}
+
+/** clickhouse: the raw mapping, table created by the connector. */
+export function clickhouseTarget(url: string): Target {
+  const ch = createClient({ url });
+  const table = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
+  return {
+    name: 'clickhouse',
+    connector: (id) => ({ type: 'clickhouse', config: { url, database: 'default', table: table(id), create_table: true } }),
+    async count(id) {
+      const r = await ch.query({ query: `SELECT count() AS n FROM default.${table(id)}`, format: 'JSONEachRow' }).catch(() => undefined);
+      if (!r) return 0;
+      const rows = (await r.json()) as { n: string | number }[];
+      return Number(rows[0]?.n ?? 0);
+    },
+    async latency(id) {
+      const lat: number[] = [];
+      const seen = new Set<number>();
+      let stopped = false;
+      let since = 0;
+      const loop = (async () => {
+        while (!stopped) {
+          const r = await ch
+            .query({ query: `SELECT payload, timestamp FROM default.${table(id)} WHERE timestamp >= ${since}`, format: 'JSONEachRow' })
+            .catch(() => undefined);
+          const now = Date.now();
+          if (r) {
+            for (const row of (await r.json()) as { payload: string; timestamp: string | number }[]) {
+              const p = parsePayload(row.payload);
+              if (seen.has(p.seq)) continue;
+              seen.add(p.seq);
+              lat.push(now - p.t);
+              since = Math.max(since, Number(row.timestamp) - 2000);
+            }
+          }
+          await new Promise((res) => setTimeout(res, 5));
+        }
+      })();
+      return {
+        async stop() {
+          stopped = true;
+          await loop;
+          return lat;
+        },
+      };
+    },
+    async close() {
+      await ch.close();
+    },
+  };
+}

@@ -35,8 +35,10 @@ function record(scenario: string, metric: string, values: number[], extra: Parti
 }
 
 async function main(): Promise<void> {
-  console.log('building dist/ …');
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (process.env.BENCH_SKIP_BUILD !== '1') {
+    console.log('building dist/ …');
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
   const services: RunningService[] = [];
   const mqtt = await startService('mosquitto', { extraConfig: ['max_queued_messages 0', 'max_inflight_messages 0'] });
   services.push(mqtt);

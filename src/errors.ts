@@ -1,5 +1,5 @@
 // Every error Sluice answers with: a stable code, an HTTP status and a numeric code for the
-// RobustMQ-compatible envelope. docs/*/admin-api.md lists them; test/errors-doc.test.ts checks it.
+// RobustMQ-compatible envelope. docs/*/admin-api.md lists them; test/docs.test.ts checks it.
 
 export interface FieldError {
   /** dotted path of the offending field, e.g. `config.port` or `failure_strategy.wait_time_ms` */

@@ -30,6 +30,23 @@ function robustStatus(service: ConnectorService, view: ConnectorView): string {
   return status.state === 'running' ? 'Running' : status.state === 'idle' ? 'Idle' : status.state === 'error' ? 'Error' : 'Stopped';
 }
 
+const ROBUST_FIELDS: Record<string, string> = { name: 'connector_name', type: 'connector_type', topic_filter: 'topic_name' };
+
+/** Errors name the fields as this surface's callers wrote them (`connector_type`, not `type`). */
+async function withRobustFieldNames<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof SluiceError) || e.fields.length === 0) throw e;
+    const rename = (path: string) => {
+      const head = path.split(/[.[]/)[0] ?? '';
+      return ROBUST_FIELDS[head] ? ROBUST_FIELDS[head] + path.slice(head.length) : path;
+    };
+    const fields = e.fields.map((f) => ({ path: rename(f.path), rule: f.rule }));
+    throw new SluiceError(e.code, fields.map((f) => `${f.path}: ${f.rule}`).join('; '), fields);
+  }
+}
+
 export function robustmqRoutes(app: FastifyInstance, service: ConnectorService): void {
   const broker = hostname();
 
@@ -69,7 +86,7 @@ export function robustmqRoutes(app: FastifyInstance, service: ConnectorService):
 
   app.post('/api/cluster/connector/create', { schema: { body: RobustCreateBody, tags: ['robustmq'] } }, async (req) => {
     const b = req.body as Static<typeof RobustCreateBody>;
-    await service.create({
+    await withRobustFieldNames(() => service.create({
       tenant: b.tenant,
       name: b.connector_name,
       type: b.connector_type,
@@ -77,7 +94,7 @@ export function robustmqRoutes(app: FastifyInstance, service: ConnectorService):
       topic_filter: b.topic_name,
       failure_strategy: b.failure_strategy ?? undefined,
       delivery: b.delivery,
-    });
+    }));
     return ok('success');
   });
 

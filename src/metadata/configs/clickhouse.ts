@@ -8,6 +8,7 @@ export const clickhouseType: ConnectorType = {
   name: 'clickhouse',
   title: 'ClickHouse',
   description: 'Inserts each batch into a ClickHouse table with one INSERT (JSONEachRow over HTTP).',
+  loadSink: async () => (await import('../../connectors/clickhouse/index.js')).createSink,
   schema: Type.Object(
     {
       url: HttpUrl('ClickHouse HTTP endpoint.', ['http://localhost:8123']),

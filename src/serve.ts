@@ -20,10 +20,26 @@ export interface RunningService {
 }
 
 export async function startService(settings: Settings): Promise<RunningService> {
+  // whatever was opened is closed again when a later step fails (e.g. a port in use)
+  const undo: (() => Promise<void> | void)[] = [];
+  try {
+    return await start(settings, undo);
+  } catch (e) {
+    for (const u of undo.reverse()) await Promise.resolve(u()).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function start(settings: Settings, undo: (() => Promise<void> | void)[]): Promise<RunningService> {
   const store = new SqliteDefinitionStore(settings.dbPath);
+  undo.push(() => store.close());
   const journal = new Journal(settings.journalPath);
+  undo.push(() => journal.close());
   let embedded: EmbeddedBroker | undefined;
-  if (!settings.mqttUrl) embedded = await startEmbeddedBroker(settings.embeddedBrokerHost, settings.embeddedBrokerPort);
+  if (!settings.mqttUrl) {
+    embedded = await startEmbeddedBroker(settings.embeddedBrokerHost, settings.embeddedBrokerPort);
+    undo.push(() => embedded?.close());
+  }
   const broker: BrokerSettings = {
     url: settings.mqttUrl ?? (embedded as EmbeddedBroker).url,
     protocolVersion: embedded ? 4 : settings.mqttProtocol,
@@ -36,8 +52,10 @@ export async function startService(settings: Settings): Promise<RunningService> 
   };
   const service = new ConnectorService(store);
   const app = await buildServer({ service, apiToken: settings.apiToken, bodyLimit: settings.bodyLimit, logLevel: settings.logLevel });
+  undo.push(() => app.close());
   const dlq = new MqttDeadLetterPublisher(broker);
   const manager = new ConnectorManager({ store, journal, broker, dlq, log: app.log });
+  undo.push(() => manager.shutdown());
   service.attachRuntime(manager);
   await manager.start();
   const address = await app.listen({ host: settings.host, port: settings.port });

@@ -18,12 +18,12 @@ export function sendError(reply: FastifyReply, e: SluiceError): FastifyReply {
   return reply.status(e.status).send(errorBody(e));
 }
 
-function fromFastify(err: FastifyError): SluiceError {
+function fromFastify(err: FastifyError, bodyLimit: number | undefined): SluiceError {
   const cause = (err as { cause?: unknown }).cause;
   if (isSluiceError(cause)) return cause;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new SluiceError('PAYLOAD_TOO_LARGE', `request body is larger than ${err.message.match(/\d+/)?.[0] ?? 'the limit'} bytes`);
+      return new SluiceError('PAYLOAD_TOO_LARGE', bodyLimit ? `request body is larger than ${bodyLimit} bytes` : 'request body is larger than the limit');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new SluiceError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -38,7 +38,7 @@ function fromFastify(err: FastifyError): SluiceError {
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const e = isSluiceError(err) ? err : fromFastify(err);
+    const e = isSluiceError(err) ? err : fromFastify(err, req.routeOptions.bodyLimit);
     if (e.code === 'INTERNAL') req.log.error({ err }, 'request failed');
     else req.log.info({ code: e.code, message: e.message }, 'request refused');
     return sendError(reply, e);

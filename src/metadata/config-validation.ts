@@ -9,14 +9,19 @@ export interface ConfigCheck {
   errors: FieldError[];
 }
 
-/** Parses `config` as RobustMQ sends it (a JSON string) or as an object. */
-export function parseConfigInput(input: unknown, path = 'config'): { value?: Record<string, unknown>; errors: FieldError[] } {
+/**
+ * Parses `config` as RobustMQ sends it (a JSON string) or as an object. `invalidJson` is set
+ * when a string is not JSON at all (answered as INVALID_JSON rather than VALIDATION_FAILED).
+ */
+export function parseConfigInput(input: unknown, path = 'config'): { value?: Record<string, unknown>; errors: FieldError[]; invalidJson?: boolean } {
   let value = input;
   if (typeof input === 'string') {
     try {
       value = JSON.parse(input);
     } catch (e) {
-      return { errors: [{ path, rule: `must be a JSON object (or a string holding one): ${(e as Error).message}` }] };
+      // V8 quotes the start of the text ("Unexpected token 'x', \"{…}\" is not valid JSON"): never echo it, it may hold a secret
+      const why = (e as Error).message.replace(/, (\.\.\.)?".*is not valid JSON$/s, '');
+      return { errors: [{ path, rule: `must be a JSON object (or a string holding one): ${why}` }], invalidJson: true };
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { errors: [{ path, rule: 'must be a JSON object' }] };

@@ -1,7 +1,7 @@
 // A connector definition: one topic filter bound to one sink type + config + failure strategy.
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
-import { type FieldError, type SluiceError, validationError } from '../errors.js';
+import { type FieldError, SluiceError, validationError } from '../errors.js';
 import type { ConnectorType } from './connector-type.js';
 import { checkConfig, parseConfigInput } from './config-validation.js';
 import { DeliverySchema, type Delivery } from './delivery.js';
@@ -102,7 +102,11 @@ export function buildDefinition(input: DefinitionInput, stored?: ConnectorDefini
     config = checked.config;
   }
 
-  if (errors.length > 0 || !config || !fs.value || !type) throw validationError(errors);
+  if (errors.length > 0 || !config || !fs.value || !type) {
+    // a `config` string that is not JSON is INVALID_JSON (src/errors.ts); every broken rule is still listed
+    const e = validationError(errors);
+    throw parsed.invalidJson ? new SluiceError('INVALID_JSON', e.message, e.fields) : e;
+  }
   return {
     tenant,
     name,

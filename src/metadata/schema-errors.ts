@@ -78,8 +78,8 @@ export function schemaErrors(schema: TSchema, value: unknown, prefix = ''): Fiel
   const seen = new Set<string>();
   const errors = [...v.Errors(value)];
   for (const e of errors) {
-    // `additionalProperties: false` reports each extra field twice; keep the readable one.
-    if (e.keyword === 'boolean' && e.schemaPath.endsWith('additionalProperties')) continue;
+    // `additionalProperties: false` (or `Never`, as records use) reports each extra field twice; keep the readable one.
+    if ((e.keyword === 'boolean' || e.keyword === 'not') && e.schemaPath.endsWith('additionalProperties')) continue;
     // a union reports each branch and then itself: keep only the summary when the node has a rule
     if (e.schemaPath.includes('/anyOf/')) {
       const unionPath = e.schemaPath.slice(0, e.schemaPath.indexOf('/anyOf/'));
@@ -90,7 +90,10 @@ export function schemaErrors(schema: TSchema, value: unknown, prefix = ''): Fiel
     if (e.keyword === 'required') {
       fe = (e.params.requiredProperties as string[]).map((name) => ({ path: joinPath(prefix, `${e.instancePath}/${name}`), rule: 'is required' }));
     } else if (e.keyword === 'additionalProperties') {
-      fe = (e.params.additionalProperties as string[]).map((name) => ({ path: joinPath(prefix, `${e.instancePath}/${name}`), rule: 'is not a known field' }));
+      // a record (patternProperties) names the key rule; an object with fixed fields says the field is unknown
+      const keyPattern = node?.patternProperties ? Object.keys(node.patternProperties as object)[0] : undefined;
+      const rule = keyPattern ? `is not an allowed key: expected ${keyPattern}` : 'is not a known field';
+      fe = (e.params.additionalProperties as string[]).map((name) => ({ path: joinPath(prefix, `${e.instancePath}/${name}`), rule }));
     } else if (e.keyword === 'anyOf') {
       const rule = typeof node?.['x-rule'] === 'string' ? node['x-rule'] : 'does not match any allowed form';
       fe = [{ path: joinPath(prefix, e.instancePath), rule }];

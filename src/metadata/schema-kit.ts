@@ -10,7 +10,10 @@ export function isSecretSchema(schema: unknown): boolean {
   return typeof schema === 'object' && schema !== null && (schema as Record<string, unknown>)['x-secret'] === true;
 }
 
-export const HOST_PORT_LIST_PATTERN = '^\\s*(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):[0-9]{1,5}\\s*(,\\s*(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):[0-9]{1,5}\\s*)*$';
+/** a TCP port, 1–65535 */
+const PORT = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})';
+const HOST = '(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)';
+export const HOST_PORT_LIST_PATTERN = `^\\s*${HOST}:${PORT}\\s*(,\\s*${HOST}:${PORT}\\s*)*$`;
 
 export function HttpUrl(description: string, examples: string[]): TSchema {
   return Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s]+$', 'x-rule': 'expected an http:// or https:// URL', description, examples });

@@ -1,7 +1,7 @@
 // TypeBox schemas of the admin API's requests: the routes' only validation, and the OpenAPI source.
 import Type from 'typebox';
 import { DeliverySchema } from '../../metadata/delivery.js';
-import { DesiredStateSchema, NameSchema, TenantSchema } from '../../metadata/definition.js';
+import { DesiredStateSchema, NAME_PATTERN, NameSchema, TenantSchema } from '../../metadata/definition.js';
 import { FailureStrategySchema } from '../../metadata/failure-strategy.js';
 
 const Json = Type.Unknown({ description: 'any JSON value' });
@@ -16,12 +16,17 @@ export const FailureStrategy = FailureStrategySchema;
 export const Delivery = DeliverySchema;
 
 export const TenantQuery = Type.Object({ tenant: Type.Optional(TenantSchema) });
+/**
+ * A tenant without a default, where absent must stay absent: the lists' filter (absent: every
+ * tenant) and the PUT/PATCH body (absent: the `?tenant=` of the URL; given: must match it).
+ */
+const TenantNoDefault = Type.String({ minLength: 1, maxLength: 256, pattern: NAME_PATTERN, 'x-rule': 'expected 1–256 of A-Z a-z 0-9 _ . -' });
 export const NameParams = Type.Object({ name: NameSchema });
 export const TypeParams = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const V1ListQuery = Type.Object(
   {
-    tenant: Type.Optional(TenantSchema),
+    tenant: Type.Optional(TenantNoDefault),
     name: Type.Optional(Type.String({ maxLength: 128, description: 'contains-match on the connector name' })),
     type: Type.Optional(Type.String({ maxLength: 64 })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
@@ -45,13 +50,13 @@ const definitionFields = {
 
 export const V1CreateBody = Type.Object({ name: NameSchema, ...definitionFields }, { additionalProperties: false });
 export const V1ReplaceBody = Type.Object(
-  { name: Type.Optional(NameSchema), ...definitionFields, revision: Type.Optional(Type.Integer({ minimum: 1, description: 'stored revision expected; 409 when stale' })) },
+  { name: Type.Optional(NameSchema), ...definitionFields, tenant: Type.Optional(TenantNoDefault), revision: Type.Optional(Type.Integer({ minimum: 1, description: 'stored revision expected; 409 when stale' })) },
   { additionalProperties: false },
 );
 export const V1PatchBody = Type.Object(
   {
     name: Type.Optional(NameSchema),
-    tenant: Type.Optional(TenantSchema),
+    tenant: Type.Optional(TenantNoDefault),
     type: Type.Optional(definitionFields.type),
     config: Type.Optional(ConfigInput),
     topic_filter: Type.Optional(definitionFields.topic_filter),
@@ -69,7 +74,7 @@ export const ValidateBody = Type.Object(
 );
 
 export const RobustListQuery = Type.Object({
-  tenant: Type.Optional(TenantSchema),
+  tenant: Type.Optional(TenantNoDefault),
   connector_name: Type.Optional(Type.String({ maxLength: 128 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),

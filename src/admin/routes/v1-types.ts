@@ -35,7 +35,7 @@ export function v1TypeRoutes(app: FastifyInstance): void {
     const t = parseConnectorType(req.params.type, 'type');
     const body = req.body as Static<typeof ValidateBody>;
     const parsed = parseConfigInput(body.config);
-    if (!parsed.value) throw validationError(parsed.errors);
+    if (!parsed.value) throw parsed.invalidJson ? new SluiceError('INVALID_JSON', validationError(parsed.errors).message, parsed.errors) : validationError(parsed.errors);
     const checked = checkConfig(t, parsed.value);
     if (!checked.config) throw validationError(checked.errors);
     if (body.probe) await probe(t, checked.config);

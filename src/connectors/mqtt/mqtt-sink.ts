@@ -1,0 +1,266 @@
+// The `mqtt` bridge sink: republishes each record to a target broker over one mqtt.js client.
+// A batch is published concurrently (up to the target's Receive Maximum in flight) and each
+// record reports its own outcome: QoS 1/2 counts once PUBACK/PUBCOMP came back, QoS 0 once it was
+// written to the socket. A publish the broker refuses (MQTT 5 reason code ≥ 0x80) is permanent for
+// that record; a connection lost before the ack is retriable. mqtt.js reconnects in the background
+// with a capped, doubling period, and while it is not connected a batch fails at once: nothing is
+// queued offline, the journal is the buffer.
+import mqtt, { ErrorWithReasonCode, ReasonCodes, type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
+import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { bridgeClientId, clientOptions, MAX_RECONNECT_MS, MIN_RECONNECT_MS, targetOf, type MqttBridgeConfig, type Target } from './bridge-config.js';
+import { loopVerdict } from './loop-guard.js';
+import { NoReplayStore } from './no-replay-store.js';
+import { mapRecord, type Publish } from './publish-mapping.js';
+import { compileTopicTemplate, type TopicTemplate } from './topic-template.js';
+
+/** packet ids are 16 bits; more than this in flight cannot be told apart */
+const MAX_IN_FLIGHT = 65_000;
+/** PUBACK codes ≥ 0x80 that a later attempt may pass: packet id in use, quota exceeded */
+const RETRIABLE_PUBACK = new Set([0x91, 0x97]);
+const END_GRACE_MS = 2000;
+
+export interface MqttSinkOptions {
+  /** where the source broker's address is read for the loop check; process.env by default */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createMqttSink(config: MqttBridgeConfig, ctx: SinkContext, options: MqttSinkOptions = {}): ConnectorSink {
+  return new MqttBridgeSink(config, ctx, options.env ?? process.env);
+}
+
+class MqttBridgeSink implements ConnectorSink {
+  private client?: MqttClient;
+  /** fails one in-flight publish; all of them are failed when the connection drops */
+  private readonly inFlight = new Set<(e: SinkError) => void>();
+  private lastError: string | null = null;
+  private receiveMaximum = MAX_IN_FLIGHT;
+  private maxPacketBytes: number | undefined;
+  private parsed?: { target: Target; template: TopicTemplate };
+
+  constructor(
+    private readonly cfg: MqttBridgeConfig,
+    private readonly ctx: SinkContext,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  // parsed on first use, so that a bad value surfaces from validate() with its message
+  private get target(): Target {
+    return this.parse().target;
+  }
+
+  private get template(): TopicTemplate {
+    return this.parse().template;
+  }
+
+  private parse(): { target: Target; template: TopicTemplate } {
+    this.parsed ??= { target: targetOf(this.cfg), template: compileTopicTemplate(this.cfg.topic_prefix, this.cfg.topic_template) };
+    return this.parsed;
+  }
+
+  private get clientId(): string {
+    return bridgeClientId(this.cfg.client_id_prefix, this.ctx.tenant, this.ctx.connectorName, this.cfg.protocol_version);
+  }
+
+  async validate(): Promise<void> {
+    const target = this.target;
+    const verdict = loopVerdict(target.url, this.template, this.env, target.label);
+    if (verdict.kind === 'refuse') throw new Error(`mqtt sink: refusing a loop: ${verdict.message}`);
+    const probe = mqtt.connect(target.url, clientOptions(this.cfg, this.clientId));
+    try {
+      await firstConnect(probe, target, this.cfg.connect_timeout_secs);
+    } finally {
+      await endClient(probe);
+    }
+  }
+
+  async init(): Promise<void> {
+    if (this.client) return;
+    const target = this.target;
+    const verdict = loopVerdict(target.url, this.template, this.env, target.label);
+    if (verdict.kind !== 'none') this.ctx.log('warn', `mqtt sink: ${verdict.message}`);
+    const client = mqtt.connect(target.url, {
+      ...clientOptions(this.cfg, this.clientId),
+      reconnectPeriod: MIN_RECONNECT_MS,
+      // a refused CONNACK (broker starting, credentials being rotated) must not end the retries
+      reconnectOnConnackError: true,
+      outgoingStore: new NoReplayStore(),
+    });
+    this.watch(client, target);
+    try {
+      await firstConnect(client, target, this.cfg.connect_timeout_secs);
+    } catch (e) {
+      await endClient(client);
+      throw e;
+    }
+    this.client = client;
+    this.ctx.log('info', 'mqtt sink connected', { target: target.label, client_id: this.clientId, protocol: this.cfg.protocol_version, qos: this.cfg.qos });
+  }
+
+  private watch(client: MqttClient, target: Target): void {
+    let connected = false;
+    client.on('connect', (connack: IConnackPacket) => {
+      if (!connected && this.client === client) this.ctx.log('info', 'mqtt sink reconnected', { target: target.label });
+      connected = true;
+      this.lastError = null;
+      client.options.reconnectPeriod = MIN_RECONNECT_MS;
+      this.receiveMaximum = Math.min(MAX_IN_FLIGHT, connack.properties?.receiveMaximum ?? MAX_IN_FLIGHT);
+      this.maxPacketBytes = connack.properties?.maximumPacketSize;
+    });
+    client.on('close', () => {
+      this.failInFlight(SinkError.retriable(`connection to ${target.label} lost before the broker acknowledged the message${this.lastError ? ` (${this.lastError})` : ''}`));
+      if (connected && this.client === client) this.ctx.log('warn', 'mqtt sink disconnected, reconnecting in the background', { target: target.label, error: this.lastError });
+      connected = false;
+      const period = client.options.reconnectPeriod ?? MIN_RECONNECT_MS;
+      client.options.reconnectPeriod = Math.min(MAX_RECONNECT_MS, Math.max(MIN_RECONNECT_MS, period * 2));
+    });
+    client.on('error', (err: Error) => {
+      const message = connectErrorMessage(err, target, this.cfg.connect_timeout_secs);
+      if (message !== this.lastError && this.client === client) this.ctx.log('warn', `mqtt sink: ${message}`);
+      this.lastError = message;
+    });
+    client.on('disconnect', (packet: IDisconnectPacket) => {
+      const code = packet.reasonCode ?? 0;
+      // two clients with one id push each other off, over and over
+      const hint = code === 0x8e ? `; another client connected with the client id ${this.clientId}, which must be unique on the target` : '';
+      this.lastError = `${target.label} sent DISCONNECT: ${reasonText(code)}${hint}`;
+      this.ctx.log('warn', `mqtt sink: ${this.lastError}`);
+    });
+  }
+
+  async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
+    if (records.length === 0) return { failed: [] };
+    const client = this.client;
+    const label = this.target.label;
+    if (!client || !client.connected) throw SinkError.retriable(`not connected to ${label}${this.lastError ? ` (${this.lastError})` : ''}`);
+    const failed: BatchResult['failed'] = [];
+    const jobs: { index: number; publish: Publish }[] = [];
+    const settings = { template: this.template, qos: this.cfg.qos, retain: this.cfg.retain, v5: this.cfg.protocol_version === 'v5', maxPacketBytes: this.maxPacketBytes };
+    const now = Date.now();
+    records.forEach((record, index) => {
+      const mapped = mapRecord(record, settings, now);
+      if ('error' in mapped) failed.push({ index, error: SinkError.permanent(mapped.error) });
+      else jobs.push({ index, publish: mapped });
+    });
+    // every publish in flight at once, within the target's flow-control window
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < jobs.length) {
+        const job = jobs[next++] as (typeof jobs)[number];
+        const error = await this.publishOne(client, job.publish, label);
+        if (error) failed.push({ index: job.index, error });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.receiveMaximum, jobs.length) }, worker));
+    failed.sort((a, b) => a.index - b.index);
+    return { failed };
+  }
+
+  private publishOne(client: MqttClient, p: Publish, label: string): Promise<SinkError | undefined> {
+    // checked per publish: mqtt.js would otherwise park a QoS 1/2 publish in its offline store
+    if (!client.connected || client.disconnecting) return Promise.resolve(SinkError.retriable(`not connected to ${label}${this.lastError ? ` (${this.lastError})` : ''}`));
+    return new Promise((resolve) => {
+      const settle = (e?: SinkError): void => {
+        if (!this.inFlight.delete(settle)) return;
+        resolve(e);
+      };
+      this.inFlight.add(settle);
+      client.publish(p.topic, p.payload, p.options, (err) => settle(err ? publishError(err, p.topic, label) : undefined));
+    });
+  }
+
+  private failInFlight(error: SinkError): void {
+    for (const fail of [...this.inFlight]) fail(error);
+  }
+
+  async cleanup(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.failInFlight(SinkError.retriable('mqtt sink closed'));
+    if (client) await endClient(client);
+  }
+}
+
+function reasonText(code: number): string {
+  const name = (ReasonCodes as Record<number, string | undefined>)[code];
+  return `${name || 'unknown reason'} (reason code 0x${code.toString(16).padStart(2, '0')})`;
+}
+
+function publishError(err: Error, topic: string, label: string): SinkError {
+  const code = err instanceof ErrorWithReasonCode ? err.code : undefined;
+  if (code === undefined || code < 0x80) return SinkError.retriable(`publish to ${label} failed: ${err.message}`);
+  const message = `${label} refused the publish to "${topic}": ${reasonText(code)}`;
+  return RETRIABLE_PUBACK.has(code) ? SinkError.retriable(message) : SinkError.permanent(message);
+}
+
+const CONNACK_HINTS: Record<number, string> = {
+  1: 'the broker does not speak this protocol_version',
+  2: 'the client id was rejected; change client_id_prefix',
+  4: 'check username and password',
+  5: 'check username, password and the broker ACL',
+  0x84: 'the broker does not speak this protocol_version',
+  0x85: 'the client id was rejected; change client_id_prefix',
+  0x86: 'check username and password',
+  0x87: 'check username, password and the broker ACL',
+};
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'nothing listens there',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'connection reset',
+};
+
+/** A connection failure as the operator should read it: unreachable, TLS, or the broker's CONNACK refusal. */
+export function connectErrorMessage(err: Error, target: Target, timeoutSecs: number): string {
+  if (err instanceof ErrorWithReasonCode && err.code > 0) {
+    const hint = CONNACK_HINTS[err.code];
+    const name = (ReasonCodes as Record<number, string | undefined>)[err.code] || 'unknown reason';
+    return `${target.label} refused the connection: ${name} (CONNACK code ${err.code})${hint ? `; ${hint}` : ''}`;
+  }
+  const code = (err as Error & { code?: unknown }).code;
+  if (err.message === 'connack timeout') return `cannot reach ${target.label}: no answer to CONNECT within ${timeoutSecs} s`;
+  if (typeof code === 'string' && /^(ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_SSL)/.test(code)) return `TLS with ${target.label} failed: ${err.message}`;
+  if (typeof code === 'string' && code.startsWith('E')) return `cannot reach ${target.label}: ${code}${NETWORK_CODES[code] ? ` (${NETWORK_CODES[code]})` : ''}`;
+  return `connection to ${target.label} failed: ${err.message || code || err.name}`;
+}
+
+/** Resolves on the first CONNACK that accepts; rejects with a clear message on the first failure. */
+function firstConnect(client: MqttClient, target: Target, timeoutSecs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let lastError: string | undefined;
+    const done = (err?: string): void => {
+      clearTimeout(timer);
+      client.off('connect', onConnect);
+      client.off('error', onError);
+      client.off('close', onClose);
+      if (err === undefined) resolve();
+      else reject(new Error(`mqtt sink: ${err}`));
+    };
+    const onConnect = (): void => done();
+    const onError = (e: Error): void => {
+      lastError = connectErrorMessage(e, target, timeoutSecs);
+      // a refused CONNACK or a failed socket ends this attempt; 'close' follows, but answer now
+      done(lastError);
+    };
+    const onClose = (): void => done(lastError ?? `cannot reach ${target.label}: connection closed before CONNACK`);
+    // mqtt.js's connectTimeout covers socket + CONNACK; this is only a safety net
+    const timer = setTimeout(() => done(`cannot reach ${target.label}: no answer to CONNECT within ${timeoutSecs} s`), timeoutSecs * 1000 + 1000);
+    client.on('connect', onConnect);
+    client.on('error', onError);
+    client.on('close', onClose);
+  });
+}
+
+/** Ends a client: a DISCONNECT when it is connected (bounded wait), then the socket. */
+async function endClient(client: MqttClient): Promise<void> {
+  client.on('error', () => undefined);
+  if (client.connected) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([client.endAsync(false).catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, END_GRACE_MS)))]);
+    clearTimeout(timer);
+  }
+  await client.endAsync(true).catch(() => undefined);
+}

@@ -1,0 +1,68 @@
+// The influxdb sink: maps each record of a batch to one line-protocol point (point-mapping.ts) and
+// sends the batch's points in ONE write request (writers.ts). A record that cannot be mapped is
+// reported failed on its own, with a permanent error, and the rest of the batch is written. A
+// permanent write error (a point the server refuses) is thrown for the whole batch so that the
+// core bisects it down to that record; a retriable one is reported for every written record.
+import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import type { InfluxSinkConfig } from './config.js';
+import { PointMapper } from './point-mapping.js';
+import { createWriter, type InfluxWriter } from './writers.js';
+
+export function createInfluxSink(config: InfluxSinkConfig, ctx: SinkContext): ConnectorSink {
+  return new InfluxSink(config, ctx);
+}
+
+class InfluxSink implements ConnectorSink {
+  private readonly mapper: PointMapper;
+  private writer?: InfluxWriter;
+
+  constructor(
+    private readonly cfg: InfluxSinkConfig,
+    private readonly ctx: SinkContext,
+  ) {
+    this.mapper = new PointMapper(cfg);
+  }
+
+  async validate(): Promise<void> {
+    await this.open().probe();
+  }
+
+  async init(): Promise<void> {
+    const w = this.open();
+    const into = this.cfg.version === 'v1' ? { database: this.cfg.database } : { org: this.cfg.org, bucket: this.cfg.bucket };
+    this.ctx.log('info', 'influxdb sink ready', { server: w.target, version: this.cfg.version, ...into, measurement: this.cfg.measurement, precision: this.cfg.precision });
+  }
+
+  async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
+    const failed: BatchResult['failed'] = [];
+    const lines: string[] = [];
+    const written: number[] = [];
+    records.forEach((record, index) => {
+      try {
+        lines.push(this.mapper.line(record));
+        written.push(index);
+      } catch (e) {
+        failed.push({ index, error: e instanceof SinkError ? e : SinkError.permanent(`influxdb: ${(e as Error).message}`) });
+      }
+    });
+    if (lines.length === 0) return { failed };
+    try {
+      await this.open().write(lines);
+    } catch (e) {
+      const err = e instanceof SinkError ? e : SinkError.retriable(`influxdb: ${(e as Error).message}`);
+      if (err.kind === 'permanent') throw err;
+      for (const index of written) failed.push({ index, error: err });
+      failed.sort((a, b) => a.index - b.index);
+    }
+    return { failed };
+  }
+
+  async cleanup(): Promise<void> {
+    this.writer?.close();
+  }
+
+  private open(): InfluxWriter {
+    this.writer ??= createWriter(this.cfg);
+    return this.writer;
+  }
+}

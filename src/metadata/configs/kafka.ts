@@ -1,13 +1,17 @@
 import Type from 'typebox';
+import type { FieldError } from '../../errors.js';
 import type { ConnectorType } from '../connector-type.js';
 import { HOST_PORT_LIST_PATTERN, Secret, TlsFields } from '../schema-kit.js';
 
 const SUPPORTED_COMPRESSION = ['none', 'gzip'];
+/** the placeholders a `key` template may hold */
+const KEY_PLACEHOLDERS = ['${topic}'];
 
 export const kafkaType: ConnectorType = {
   name: 'kafka',
   title: 'Apache Kafka',
   description: 'Produces each MQTT message as a Kafka record (payload bytes as the value, MQTT metadata as headers).',
+  loadSink: async () => (await import('../../connectors/kafka/index.js')).createSink,
   schema: Type.Object(
     {
       bootstrap_servers: Type.String({ minLength: 1, maxLength: 4096, pattern: HOST_PORT_LIST_PATTERN, 'x-rule': 'expected host:port[,host:port]', description: 'Kafka brokers to bootstrap from; hostnames and IP addresses allowed.', examples: ['kafka-1:9092,kafka-2:9092'] }),
@@ -20,6 +24,7 @@ export const kafkaType: ConnectorType = {
       client_id: Type.String({ minLength: 1, maxLength: 255, default: 'sluice', description: 'Kafka client id.' }),
       message_timeout_ms: Type.Integer({ minimum: 1000, maximum: 300_000, default: 30_000, description: 'How long one produce request may take, in ms.' }),
       connection_timeout_ms: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000, description: 'How long connecting to a broker may take, in ms.' }),
+      max_request_bytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 104_857_600, description: 'Most bytes (values, keys and headers, before compression) sent in one produce request; a larger batch is split into several requests, sent in order. Unset: the topic\'s `max.message.bytes` as read at start, or 1,000,000 when it cannot be read.', examples: [1_000_000] })),
       cleanup_timeout_secs: Type.Integer({ minimum: 0, maximum: 300, default: 10, description: 'How long a shutdown may wait for in-flight requests, in seconds.' }),
       sasl_mechanism: Type.Enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], { default: 'none', description: 'SASL authentication mechanism.' }),
       sasl_username: Type.Optional(Type.String({ maxLength: 1024, description: 'SASL user name.' })),
@@ -29,7 +34,7 @@ export const kafkaType: ConnectorType = {
     { additionalProperties: false },
   ),
   check(config) {
-    const errors = [];
+    const errors: FieldError[] = [];
     if (!SUPPORTED_COMPRESSION.includes(String(config.compression_type))) {
       errors.push({ path: 'compression_type', rule: `no ${String(config.compression_type)} codec is installed; use one of: ${SUPPORTED_COMPRESSION.join(', ')}` });
     }
@@ -37,6 +42,8 @@ export const kafkaType: ConnectorType = {
       errors.push({ path: config.sasl_username ? 'sasl_password' : 'sasl_username', rule: `is required when sasl_mechanism is ${String(config.sasl_mechanism)}` });
     }
     if (config.idempotent === true && config.acks !== 'all') errors.push({ path: 'acks', rule: 'must be all when idempotent is true' });
+    const unknown = String(config.key ?? '').match(/\$\{[^}]*\}/g)?.find((p) => !KEY_PLACEHOLDERS.includes(p));
+    if (unknown) errors.push({ path: 'key', rule: `unknown placeholder ${unknown}; the key template supports only \${topic}` });
     return errors;
   },
 };

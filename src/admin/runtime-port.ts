@@ -54,8 +54,13 @@ export interface DeadLetterPort {
 }
 
 export interface RuntimePort {
-  /** called after a definition change is stored; the runtime starts, swaps or stops the connector */
+  /**
+   * Called after a definition change is stored. A deletion is complete when it resolves; a
+   * creation or update is taken and applied in the background (await `settle` to wait for it).
+   */
   apply(change: DefinitionChange): Promise<void>;
+  /** resolves when the connector has applied every change handed to it so far */
+  settle(tenant: string, name: string): Promise<void>;
   /** live status, or undefined when the runtime does not run this connector */
   status(tenant: string, name: string): ConnectorStatus | undefined;
   restart(tenant: string, name: string): Promise<void>;

@@ -87,7 +87,16 @@ export class ConnectorLoop {
     const last = records[records.length - 1] as SinkRecord;
     this.inFlightUpTo = last.offset;
     try {
-      const outcome = await deliverBatch(sink, records, strategy, signal, { observeSend: this.o.observeSend, onRetry: this.o.onRetry });
+      const outcome = await deliverBatch(sink, records, strategy, signal, {
+        observeSend: this.o.observeSend,
+        onRetry: (n, error) => {
+          // counted and shown while the retries go on, not only once the batch is over
+          journal.countRetries(n);
+          this.lastError = error.message;
+          this.lastErrorAt = Date.now();
+          this.o.onRetry?.(n, error);
+        },
+      });
       if (outcome.aborted) return;
       if (outcome.lastError) {
         this.lastError = outcome.lastError;
@@ -100,7 +109,8 @@ export class ConnectorLoop {
         discarded[d.reason] = (discarded[d.reason] ?? 0) + 1;
         this.o.log('warn', 'record discarded', { reason: d.reason, offset: records[d.index]?.offset, topic: records[d.index]?.topic, error: d.error.message });
       }
-      journal.commit({ upTo: last.offset, written: outcome.written, discarded, deadLetters, retries: outcome.retries }, records);
+      // retries: already counted through onRetry
+      journal.commit({ upTo: last.offset, written: outcome.written, discarded, deadLetters, retries: 0 }, records);
       this.o.onOutcome?.(outcome, records);
     } finally {
       this.inFlightUpTo = 0;

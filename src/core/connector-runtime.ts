@@ -63,6 +63,11 @@ export class ConnectorRuntime {
     return next;
   }
 
+  /** Resolves when every lifecycle operation queued so far has finished. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
   start(): Promise<void> {
     return this.serial(async () => {
       this.startSource();
@@ -135,6 +140,7 @@ export class ConnectorRuntime {
       topicFilter: this.def.topic_filter,
       qos: d.qos as 0 | 1 | 2,
       onMessage: (m) => this.take(m),
+      afterCommit: (hook) => this.deps.journal.afterCommit(hook),
       hasRoom: () => !this.cj.wouldExceed(0, Math.floor(this.def.delivery.max_journal_bytes * RESUME_AT)),
       log: this.log,
     });

@@ -38,4 +38,6 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
      dead_letter_timestamp INTEGER NOT NULL
    );
    CREATE INDEX dead_letters_by_connector ON dead_letters (connector_id, id);`,
+  // the highest offset ever dropped (drop_oldest), so offsets are never handed out twice
+  `ALTER TABLE connector_state ADD COLUMN dropped_up_to INTEGER NOT NULL DEFAULT 0;`,
 ];

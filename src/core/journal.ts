@@ -46,6 +46,7 @@ interface StateRow {
   retries: number;
   dlq_replayed: number;
   last_success_at: number | null;
+  dropped_up_to: number;
 }
 
 interface JournalRow {
@@ -65,6 +66,7 @@ export class Journal {
   readonly deadLetters: DeadLetterStore;
   private readonly open = new Map<string, ConnectorJournal>();
   private sweeper?: NodeJS.Timeout;
+  private group?: { hooks: ((err?: Error) => void)[] };
 
   constructor(readonly path: string) {
     this.db = openDatabase(path);
@@ -73,6 +75,42 @@ export class Journal {
     // committed rows are deleted off the hot path
     this.sweeper = setInterval(() => this.sweep(), 1000);
     this.sweeper.unref();
+  }
+
+  /**
+   * Appends made in one turn of the event loop (typically one socket read of PUBLISH packets)
+   * share one transaction, committed on setImmediate. Sources hold their PUBACKs until then.
+   */
+  joinGroup(): void {
+    if (this.group) return;
+    this.db.exec('BEGIN');
+    this.group = { hooks: [] };
+    setImmediate(() => this.commitGroup());
+  }
+
+  /** Runs `hook` once the open append group is committed (with the error when it failed), or now when none is open. */
+  afterCommit(hook: (err?: Error) => void): void {
+    if (this.group) this.group.hooks.push(hook);
+    else hook();
+  }
+
+  commitGroup(): void {
+    const g = this.group;
+    if (!g) return;
+    this.group = undefined;
+    let err: Error | undefined;
+    try {
+      this.db.exec('COMMIT');
+    } catch (e) {
+      err = e as Error;
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        /* nothing left to roll back */
+      }
+      for (const j of this.open.values()) j.reload();
+    }
+    for (const h of g.hooks) h(err);
   }
 
   connector(tenant: string, name: string): ConnectorJournal {
@@ -118,6 +156,7 @@ export class Journal {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     if (this.db.open) {
+      this.commitGroup();
       this.sweep();
       this.db.close();
     }
@@ -127,7 +166,8 @@ export class Journal {
 export class ConnectorJournal {
   readonly id: number;
   private committed: number;
-  private nextOffset: number;
+  private nextOffset = 1;
+  private droppedUpTo = 0;
   private sweptUpTo: number;
   private counters: Counters;
   private waiters = new Set<() => void>();
@@ -148,15 +188,27 @@ export class ConnectorJournal {
       oldest: db.prepare('SELECT offset, ts, length(payload) + length(CAST(topic AS BLOB)) AS bytes FROM journal WHERE connector_id = ? AND offset > ? ORDER BY offset LIMIT ?'),
       deleteRange: db.prepare('DELETE FROM journal WHERE connector_id = ? AND offset > ? AND offset <= ?'),
       deleteOne: db.prepare('DELETE FROM journal WHERE connector_id = ? AND offset = ?'),
-      saveState: db.prepare('UPDATE connector_state SET committed_offset = ?, written = ?, discarded = ?, dead_lettered = ?, retries = ?, dlq_replayed = ?, last_success_at = ? WHERE id = ?'),
+      saveState: db.prepare('UPDATE connector_state SET committed_offset = ?, written = ?, discarded = ?, dead_lettered = ?, retries = ?, dlq_replayed = ?, last_success_at = ?, dropped_up_to = ? WHERE id = ?'),
     };
-    const agg = db
+    this.counters = this.load(row);
+  }
+
+  /** Re-reads offsets and counters from the database (after a failed group commit). */
+  reload(): void {
+    const row = this.journal.db.prepare('SELECT * FROM connector_state WHERE id = ?').get(this.id) as StateRow | undefined;
+    if (row) this.counters = this.load(row);
+  }
+
+  private load(row: StateRow): Counters {
+    this.committed = row.committed_offset;
+    const agg = this.journal.db
       .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(length(payload) + length(CAST(topic AS BLOB))), 0) AS bytes, COALESCE(MAX(offset), 0) AS maxOffset FROM journal WHERE connector_id = ? AND offset > ?')
       .get(this.id, this.committed) as { n: number; bytes: number; maxOffset: number };
-    this.nextOffset = Math.max(this.committed, agg.maxOffset) + 1;
+    this.droppedUpTo = row.dropped_up_to;
+    this.nextOffset = Math.max(this.committed, agg.maxOffset, row.dropped_up_to) + 1;
     const discarded = JSON.parse(row.discarded) as Record<string, number>;
     const discardedTotal = Object.values(discarded).reduce((a, b) => a + b, 0);
-    this.counters = {
+    return {
       // received is derived, so the accounting identity holds across restarts by construction
       received: row.written + discardedTotal + row.dead_lettered + agg.n,
       written: row.written,
@@ -178,8 +230,9 @@ export class ConnectorJournal {
     return { ...this.counters, discarded: { ...this.counters.discarded } };
   }
 
-  /** Synchronously appends one message; returns its offset. Durable when this returns. */
+  /** Synchronously appends one message; returns its offset. Durable once the append group commits (see Journal.afterCommit). */
   append(m: IncomingMessage, now = Date.now()): number {
+    this.journal.joinGroup();
     const offset = this.nextOffset;
     this.stmts.insert.run(this.id, offset, m.topic, m.payload, m.qos, m.retain ? 1 : 0, now, encodeProps(m.properties));
     this.nextOffset = offset + 1;
@@ -210,6 +263,7 @@ export class ConnectorJournal {
         for (const v of victims) {
           if (this.counters.pending_bytes + bytes <= limit) break;
           this.stmts.deleteOne.run(this.id, v.offset);
+          this.droppedUpTo = Math.max(this.droppedUpTo, v.offset);
           this.counters.pending_bytes -= v.bytes;
           this.counters.pending -= 1;
           dropped += 1;
@@ -264,6 +318,12 @@ export class ConnectorJournal {
     this.saveState();
   }
 
+  /** Counts record re-sends as they happen, so status and metrics stay live during a long retry. */
+  countRetries(n: number): void {
+    this.counters.retries += n;
+    this.saveState();
+  }
+
   /** Counts replayed dead letters (they stay counted as dead_lettered: the identity is about the journal). */
   countReplayed(n: number): void {
     this.counters.dlq_replayed += n;
@@ -304,6 +364,6 @@ export class ConnectorJournal {
 
   private saveState(): void {
     const c = this.counters;
-    this.stmts.saveState.run(this.committed, c.written, JSON.stringify(c.discarded), c.dead_lettered, c.retries, c.dlq_replayed, c.last_success_at, this.id);
+    this.stmts.saveState.run(this.committed, c.written, JSON.stringify(c.discarded), c.dead_lettered, c.retries, c.dlq_replayed, c.last_success_at, this.droppedUpTo, this.id);
   }
 }

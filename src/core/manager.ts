@@ -31,30 +31,38 @@ export class ConnectorManager implements RuntimePort {
     this.deps = { journal: o.journal, broker: o.broker, dlq: o.dlq, log: o.log, metrics: this.metricsRegistry };
   }
 
-  /** Brings every stored connector back in its stored desired state. */
+  /**
+   * Brings every stored connector back in its stored desired state. Sinks start in the
+   * background: a slow or unreachable target never holds up the service or the other connectors.
+   */
   async start(): Promise<void> {
     const defs = await this.o.store.all();
-    await Promise.all(defs.map((d) => this.launch(d)));
+    for (const d of defs) this.launch(d);
     this.o.log.info({ connectors: defs.length }, 'runtime started');
   }
 
-  private async launch(def: DefinitionChange['definition']): Promise<void> {
+  private launch(def: DefinitionChange['definition']): void {
     const rt = new ConnectorRuntime(def, this.deps);
     this.runtimes.set(key(def.tenant, def.name), rt);
-    await rt.start();
+    this.background(rt.start(), def);
   }
 
+  private background(op: Promise<void>, def: DefinitionChange['definition']): void {
+    op.catch((e: Error) => this.o.log.error({ tenant: def.tenant, connector: def.name, err: e.message }, 'connector operation failed'));
+  }
+
+  /** Takes a stored change; the connector applies it in the background (see `settle`). */
   async apply(change: DefinitionChange): Promise<void> {
     if (this.stopping) return;
     const d = change.definition;
     const rt = this.runtimes.get(key(d.tenant, d.name));
     switch (change.kind) {
       case 'created':
-        if (!rt) await this.launch(d);
+        if (!rt) this.launch(d);
         return;
       case 'updated':
-        if (rt) await rt.update(d);
-        else await this.launch(d);
+        if (rt) this.background(rt.update(d), d);
+        else this.launch(d);
         return;
       case 'deleted':
         this.runtimes.delete(key(d.tenant, d.name));
@@ -66,6 +74,10 @@ export class ConnectorManager implements RuntimePort {
 
   status(tenant: string, name: string): ConnectorStatus | undefined {
     return this.runtimes.get(key(tenant, name))?.status();
+  }
+
+  async settle(tenant: string, name: string): Promise<void> {
+    await this.runtimes.get(key(tenant, name))?.settled();
   }
 
   async restart(tenant: string, name: string): Promise<void> {

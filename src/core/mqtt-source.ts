@@ -27,6 +27,8 @@ export interface SourceOptions {
   qos: 0 | 1 | 2;
   /** synchronous: returns after the message is durable, or 'full' when it cannot be taken now */
   onMessage: (m: IncomingMessage) => AppendResult;
+  /** runs `hook` after the journal's open append group committed (with the error if it failed) */
+  afterCommit: (hook: (err?: Error) => void) => void;
   /** true when the journal has room again after being full */
   hasRoom: () => boolean;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -56,6 +58,8 @@ export function clientOptions(b: BrokerSettings, clientId: string, clean: boolea
     username: b.username,
     password: b.password,
     reconnectPeriod: MIN_RECONNECT_MS,
+    // without it mqtt.js stops reconnecting for good after one refused CONNACK
+    reconnectOnConnackError: true,
     connectTimeout: 10_000,
     keepalive: 30,
     resubscribe: true,
@@ -69,6 +73,7 @@ export class MqttSource {
   private client?: MqttClient;
   private stopped = false;
   private full = false;
+  private corked = false;
   private roomTimer?: NodeJS.Timeout;
   connected = false;
   lastError: string | null = null;
@@ -101,12 +106,14 @@ export class MqttSource {
         log('error', this.lastError);
         taken = 'full';
       }
-      if (taken === 'ok') return done();
+      if (taken === 'ok') {
+        this.holdAcksUntilCommit(client);
+        return done();
+      }
       // no PUBACK: drop the connection; the broker redelivers from the session when we return
       this.enterFull();
     };
     client.on('connect', (connack) => {
-      this.connected = true;
       this.lastError = null;
       client.options.reconnectPeriod = MIN_RECONNECT_MS;
       // subscribing again on a present session is harmless and covers a changed filter or QoS
@@ -117,6 +124,9 @@ export class MqttSource {
         } else if (granted?.some((g) => g.qos === 128)) {
           this.lastError = `broker refused the subscription to ${topicFilter}`;
           log('error', this.lastError);
+        } else if (this.client === client) {
+          // connected means subscribed: nothing published from here on is missed
+          this.connected = true;
         }
       });
       log('info', 'source connected', { sessionPresent: connack.sessionPresent });
@@ -130,6 +140,25 @@ export class MqttSource {
     client.on('error', (err) => {
       this.lastError = err.message;
       log('warn', `source error: ${err.message}`);
+    });
+  }
+
+  /**
+   * The PUBACKs mqtt.js writes after `done()` stay in the corked socket until the journal's
+   * group transaction has committed; if the commit fails they are never sent.
+   */
+  private holdAcksUntilCommit(client: MqttClient): void {
+    if (this.corked) return;
+    const stream = client.stream;
+    stream.cork();
+    this.corked = true;
+    this.o.afterCommit((err) => {
+      this.corked = false;
+      if (err) {
+        this.lastError = `journal commit failed: ${err.message}`;
+        this.o.log('error', this.lastError);
+        stream.destroy();
+      } else stream.uncork();
     });
   }
 

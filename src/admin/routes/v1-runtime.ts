@@ -44,12 +44,14 @@ export function v1RuntimeRoutes(app: FastifyInstance, service: ConnectorService)
   app.post<Named>('/api/v1/connectors/:name/pause', { schema: named }, async (req) => {
     const tenant = req.query.tenant ?? 'default';
     await service.setDesiredState(tenant, req.params.name, 'paused');
+    await runtimeOf(service).settle(tenant, req.params.name);
     return statusOf(service, tenant, req.params.name);
   });
 
   app.post<Named>('/api/v1/connectors/:name/resume', { schema: named }, async (req) => {
     const tenant = req.query.tenant ?? 'default';
     await service.setDesiredState(tenant, req.params.name, 'running');
+    await runtimeOf(service).settle(tenant, req.params.name);
     return statusOf(service, tenant, req.params.name);
   });
 

@@ -1,5 +1,5 @@
 // Publisher process: sends `count` messages round-robin over `topics`, keeping at most
-// `window` QoS>0 publishes unacknowledged, optionally paced to `rate` msg/s.
+// `window` publishes unacknowledged (QoS 0: unwritten), optionally paced to `rate` msg/s.
 // Prints one JSON line: {sent, acked, startedAt, endedAt}.
 import mqtt from 'mqtt';
 import { makePayload } from './payload.js';
@@ -38,8 +38,10 @@ await new Promise<void>((resolve) => {
         const wait = due - Date.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       }
-      if (args.qos > 0 && inFlight >= window) await new Promise<void>((r) => (waiting = r));
+      // QoS 0 callbacks fire once the packet is written: the same window keeps the socket from flooding
+      if (inFlight >= window) await new Promise<void>((r) => (waiting = r));
       const i = sent++;
+      if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
       const topic = args.topics[i % args.topics.length] as string;
       inFlight += 1;
       client.publish(topic, makePayload(seq0 + i, Date.now()), { qos: args.qos }, (err) => {
@@ -50,7 +52,6 @@ await new Promise<void>((resolve) => {
         w?.();
         if (acked === args.count) resolve();
       });
-      if (args.qos === 0 && i % 1000 === 999) await new Promise((r) => setImmediate(r));
     }
   };
   void pump();

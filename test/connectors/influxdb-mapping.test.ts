@@ -5,7 +5,8 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { influxConfigFrom, type InfluxSinkConfig } from '../../src/connectors/influxdb/config.js';
-import { failureToSinkError, parseRetryAfter, errorDetail } from '../../src/connectors/influxdb/http-outcome.js';
+import { parseRetryAfter } from '../../src/connectors/http-failure.js';
+import { failureToSinkError, errorDetail } from '../../src/connectors/influxdb/http-outcome.js';
 import { createInfluxSink } from '../../src/connectors/influxdb/influxdb-sink.js';
 import { escapeKey, escapeMeasurement, formatFloat, formatLine, formatTimestamp, LineProtocolError, quoteString } from '../../src/connectors/influxdb/line-protocol.js';
 import { compileTemplate, PointMapper, renderTemplate, type MappingOptions } from '../../src/connectors/influxdb/point-mapping.js';

@@ -3,7 +3,8 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { SinkError, type ConnectorSink, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
-import { createWebhookSink, parseRetryAfter, type WebhookSinkConfig } from '../../src/connectors/webhook/webhook-sink.js';
+import { parseRetryAfter } from '../../src/connectors/http-failure.js';
+import { createWebhookSink, type WebhookSinkConfig } from '../../src/connectors/webhook/webhook-sink.js';
 import { webhookType } from '../../src/metadata/configs/webhook.js';
 
 const logs: string[] = [];

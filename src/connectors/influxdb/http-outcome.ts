@@ -4,6 +4,7 @@
 // message about the credentials; 404 (database, bucket or org missing) is retriable, since no
 // record is at fault and creating the target fixes it; 408, 429, 5xx and network errors are
 // retriable, with the server's Retry-After.
+import { parseRetryAfter } from '../http-failure.js';
 import { SinkError } from '../sink.js';
 
 const SNIPPET_CHARS = 300;
@@ -43,32 +44,7 @@ export function errorDetail(body: string, header?: string | null): string {
   return text || (header ?? '');
 }
 
-/** `Retry-After` as ms from `nowMs`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  if (Number.isNaN(at) || !/[a-z]/i.test(v)) return undefined;
-  return Math.max(0, at - nowMs);
-}
-
 function snippet(text: string): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > SNIPPET_CHARS ? `${t.slice(0, SNIPPET_CHARS)}…` : t;
-}
-
-/** Why a request never got an answer. */
-export function networkReason(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'RequestTimedOutError')) return `timed out after ${timeoutMs} ms`;
-  const cause = err instanceof Error ? (err as Error & { cause?: unknown }).cause : undefined;
-  return cause instanceof Error ? reason(cause) : reason(err);
-}
-
-function reason(err: unknown): string {
-  if (err instanceof AggregateError && err.errors.length > 0) {
-    return [...new Set(err.errors.map((e: unknown) => reason(e)))].join('; ');
-  }
-  if (err instanceof Error) return err.message || ((err as Error & { code?: unknown }).code as string | undefined) || err.name;
-  return String(err);
 }

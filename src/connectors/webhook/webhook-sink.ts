@@ -2,6 +2,7 @@
 // records (see record-json.ts), whatever the batch size. The HTTP status decides the outcome for
 // the whole batch: 2xx written; 408, 429, 5xx and network failures retriable (with Retry-After);
 // any other status permanent, which the core bisects down to the record the endpoint rejects.
+import { networkReason, parseRetryAfter } from '../http-failure.js';
 import { connect } from 'node:net';
 import { recordToJson } from '../record-json.js';
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
@@ -62,7 +63,7 @@ class WebhookSink implements ConnectorSink {
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     const target = `${url.hostname}:${port}`;
     await tcpProbe(host, port, this.cfg.timeout_ms).catch((err: unknown) => {
-      throw new Error(`webhook sink: cannot reach ${target}: ${reason(err)}`);
+      throw new Error(`webhook sink: cannot reach ${target}: ${networkReason(err, this.cfg.timeout_ms)}`);
     });
   }
 
@@ -143,16 +144,6 @@ function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
-/** `Retry-After` as ms from `nowMs`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  if (Number.isNaN(at) || !/[a-z]/i.test(v)) return undefined;
-  return Math.max(0, at - nowMs);
-}
-
 /** The first `max` characters of the body, whitespace folded; reads no more than needed. */
 async function readSnippet(res: Response, max: number): Promise<string> {
   if (!res.body) return '';
@@ -172,21 +163,6 @@ async function readSnippet(res: Response, max: number): Promise<string> {
   }
   text = text.replace(/\s+/g, ' ').trim();
   return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function networkReason(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
-  const cause = err instanceof Error ? (err as Error & { cause?: unknown }).cause : undefined;
-  return cause instanceof Error ? reason(cause) : reason(err);
-}
-
-/** An error's message; for the AggregateError of a multi-address connect (often message-less), its parts. */
-function reason(err: unknown): string {
-  if (err instanceof AggregateError && err.errors.length > 0) {
-    return [...new Set(err.errors.map((e: unknown) => reason(e)))].join('; ');
-  }
-  if (err instanceof Error) return err.message || ((err as Error & { code?: unknown }).code as string | undefined) || err.name;
-  return String(err);
 }
 
 /** Opens and closes a TCP connection: proves the host resolves and something listens, without sending a request. */

@@ -83,6 +83,8 @@ async function main(): Promise<void> {
       const p99 = median(rs.map((r) => r.p99));
       record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'p99 ms', rs.map((r) => r.p99), { target: '≤ 50 ms', met: p99 <= 50 });
       record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'max ms', rs.map((r) => r.max));
+      record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'sink write mean ms', rs.map((r) => r.sinkMeanMs), { baseline: 'one sendBatch call' });
+      record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'batches written', rs.map((r) => r.batches));
     }
     if (wanted('backlog')) {
       const drainTarget = targets.find((t) => t.name === 'clickhouse') ?? (targets[0] as Target);

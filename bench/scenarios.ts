@@ -66,7 +66,15 @@ export async function endToEnd(env: Env, target: Target): Promise<{ msgPerSec: n
 }
 
 /** Publish → readable in the target at a fixed rate. */
-export async function latency(env: Env, target: Target): Promise<{ p50: number; p99: number; max: number; samples: number }> {
+/** Count and mean duration of the sink writes, from the process's own histogram. */
+async function batchStats(s: SluiceProcess): Promise<{ count: number; meanMs: number }> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const sum = (metric: string) => text.split('\n').filter((l) => l.startsWith(metric)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  const count = sum('sluice_batch_duration_seconds_count');
+  return { count, meanMs: count ? (sum('sluice_batch_duration_seconds_sum') / count) * 1000 : 0 };
+}
+
+export async function latency(env: Env, target: Target): Promise<{ p50: number; p99: number; max: number; samples: number; batches: number; sinkMeanMs: number }> {
   const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, `latency-${target.name}`));
   try {
     const id = uid(`lat_${target.name}`);
@@ -78,7 +86,8 @@ export async function latency(env: Env, target: Target): Promise<{ p50: number; 
     await sleep(300);
     const lat = await probe.stop();
     if (lat.length < count) throw new Error(`${target.name}: latency probe saw ${lat.length} of ${count}`);
-    return { p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), samples: lat.length };
+    const batch = await batchStats(s);
+    return { p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), samples: lat.length, batches: batch.count, sinkMeanMs: batch.meanMs };
   } finally {
     await s.stop();
   }

@@ -95,6 +95,12 @@ export function kafkaTarget(brokers: string): Target {
     },
     async latency(id) {
       const lat: number[] = [];
+      if (!adminConnected) {
+        await admin.connect();
+        adminConnected = true;
+      }
+      // the connector creates the topic when its sink starts; do not race it
+      await admin.createTopics({ topics: [{ topic: id }], waitForLeaders: true }).catch(() => false);
       const consumer = kafka.consumer({ groupId: `bench-${id}`, maxWaitTimeInMs: 5 });
       await consumer.connect();
       await consumer.subscribe({ topic: id, fromBeginning: true });

@@ -25,6 +25,16 @@ const MIN_ERROR_BACKOFF_MS = 1000;
 const MAX_ERROR_BACKOFF_MS = 60_000;
 /** intake resumes once the journal is below this share of its bound */
 const RESUME_AT = 0.9;
+/** a sink whose validate() or init() hangs puts the connector in `error` instead of blocking it */
+const SINK_START_TIMEOUT_MS = 60_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 export function sourceClientId(prefix: string, tenant: string, name: string): string {
   const id = `${prefix}${tenant}_${name}`;
@@ -42,6 +52,8 @@ export class ConnectorRuntime {
   private lastErrorAt: number | null = null;
   private errorBackoff = MIN_ERROR_BACKOFF_MS;
   private retryTimer?: NodeJS.Timeout;
+  /** size of the message the source could not take while the journal was full */
+  private blockedBytes = 0;
   /** lifecycle operations run one after another */
   private chain: Promise<void> = Promise.resolve();
 
@@ -141,7 +153,11 @@ export class ConnectorRuntime {
       qos: d.qos as 0 | 1 | 2,
       onMessage: (m) => this.take(m),
       afterCommit: (hook) => this.deps.journal.afterCommit(hook),
-      hasRoom: () => !this.cj.wouldExceed(0, Math.floor(this.def.delivery.max_journal_bytes * RESUME_AT)),
+      // room for the message the broker will redeliver first, and below the resume mark
+      hasRoom: () => {
+        const max = this.def.delivery.max_journal_bytes;
+        return !this.cj.wouldExceed(this.blockedBytes, max) && !this.cj.wouldExceed(0, Math.floor(max * RESUME_AT));
+      },
       log: this.log,
     });
     this.source.start();
@@ -154,7 +170,7 @@ export class ConnectorRuntime {
     if (this.cj.wouldExceed(bytes, max)) {
       if (bytes > max) {
         this.cj.countUnjournaled('larger_than_journal');
-        this.log('error', 'message larger than max_journal_bytes discarded', { topic: m.topic, bytes, max_journal_bytes: max });
+        this.log('error', 'message larger than max_journal_bytes discarded', { reason: 'larger_than_journal', topic: m.topic, bytes, max_journal_bytes: max });
         return 'ok';
       }
       if (this.def.delivery.on_journal_full === 'drop_oldest') {
@@ -167,6 +183,7 @@ export class ConnectorRuntime {
           this.log('warn', 'journal full: QoS 0 message discarded', { topic: m.topic, reason: 'journal_full' });
           return 'ok';
         }
+        this.blockedBytes = bytes;
         return 'full';
       }
     }
@@ -183,8 +200,8 @@ export class ConnectorRuntime {
       const config = resolveReferences(type.schema, this.def.config);
       const sink = factory(config, { tenant: this.def.tenant, connectorName: this.def.name, log: this.log });
       this.sink = sink;
-      await sink.validate();
-      await sink.init();
+      await withTimeout(sink.validate(), SINK_START_TIMEOUT_MS, `sink validate() did not finish within ${SINK_START_TIMEOUT_MS / 1000} s`);
+      await withTimeout(sink.init(), SINK_START_TIMEOUT_MS, `sink init() did not finish within ${SINK_START_TIMEOUT_MS / 1000} s`);
       const labels = { tenant: this.def.tenant, type: this.def.type, name: this.def.name };
       const loop = new ConnectorLoop({
         tenant: this.def.tenant,
@@ -245,7 +262,7 @@ export class ConnectorRuntime {
     }
     const sink = this.sink;
     this.sink = undefined;
-    if (sink) await sink.cleanup().catch((e: Error) => this.log('warn', `sink cleanup failed: ${e.message}`));
+    if (sink) await withTimeout(sink.cleanup(), SINK_START_TIMEOUT_MS, 'sink cleanup() did not finish').catch((e: Error) => this.log('warn', `sink cleanup failed: ${e.message}`));
   }
 
   status(): ConnectorStatus {

@@ -1,5 +1,6 @@
 // The local dead-letter table: list, show, take for replay, purge.
 import type Database from 'better-sqlite3';
+import type { DeadLetterItem } from '../admin/runtime-port.js';
 import type { SinkRecord } from '../connectors/sink.js';
 import { decodeProps, encodeProps } from './record-codec.js';
 
@@ -10,19 +11,6 @@ export interface NewDeadLetter {
   dead_letter_timestamp: number;
 }
 
-export interface DeadLetterView {
-  id: number;
-  connector_name: string;
-  source_topic: string;
-  error_message: string;
-  retry_times: number;
-  payload: string;
-  payload_encoding: 'utf8' | 'base64';
-  qos: number;
-  retain: boolean;
-  original_timestamp: number;
-  dead_letter_timestamp: number;
-}
 
 interface Row {
   id: number;
@@ -47,7 +35,7 @@ export function payloadText(payload: Buffer): { payload: string; payload_encodin
   }
 }
 
-export function toDeadLetterView(connectorName: string, r: Row): DeadLetterView {
+export function toDeadLetterView(connectorName: string, r: Row): DeadLetterItem {
   return {
     id: r.id,
     connector_name: connectorName,

@@ -1,22 +1,12 @@
 // Publishes dead-letter records as JSON to the strategy's MQTT topic (QoS 1, PUBACK awaited).
 import mqtt, { type MqttClient } from 'mqtt';
+import type { DeadLetterItem } from '../admin/runtime-port.js';
 import type { SinkRecord } from '../connectors/sink.js';
 import { payloadText } from './dead-letters.js';
 import { type BrokerSettings, clientOptions } from './mqtt-source.js';
 
-export interface DeadLetterMessage {
-  connector_name: string;
-  tenant: string;
-  source_topic: string;
-  error_message: string;
-  retry_times: number;
-  payload: string;
-  payload_encoding: 'utf8' | 'base64';
-  qos: number;
-  retain: boolean;
-  original_timestamp: number;
-  dead_letter_timestamp: number;
-}
+/** What is published to the dead-letter topic: the stored dead letter (without its local id) plus the tenant. */
+export type DeadLetterMessage = Omit<DeadLetterItem, 'id'> & { tenant: string };
 
 export function deadLetterMessage(tenant: string, connector: string, record: SinkRecord, error: string, retries: number, at: number): DeadLetterMessage {
   return {

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { SinkRecord, SinkRecordProperties } from '../connectors/sink.js';
 import { migrate, openDatabase } from '../metadata/sqlite-store.js';
+import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { JOURNAL_MIGRATIONS } from './journal-schema.js';
 import { decodeProps, encodeProps } from './record-codec.js';
 import { DeadLetterStore, type NewDeadLetter } from './dead-letters.js';
@@ -67,10 +68,17 @@ export class Journal {
   private readonly open = new Map<string, ConnectorJournal>();
   private sweeper?: NodeJS.Timeout;
   private group?: { hooks: ((err?: Error) => void)[] };
+  private checkpointer?: Checkpointer;
+  /** the last error of the background checkpointer, if any */
+  checkpointError?: string;
 
   constructor(readonly path: string) {
     this.db = openDatabase(path);
     migrate(this.db, 'journal', JOURNAL_MIGRATIONS);
+    // checkpoints run in a worker thread, never inside a commit on the event loop
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    if (path !== ':memory:') this.checkpointer = startCheckpointer(path, (message) => (this.checkpointError = message));
     this.deadLetters = new DeadLetterStore(this.db);
     // committed rows are deleted off the hot path
     this.sweeper = setInterval(() => this.sweep(), 1000);
@@ -155,6 +163,8 @@ export class Journal {
   close(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    void this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db.open) {
       this.commitGroup();
       this.sweep();

@@ -122,6 +122,8 @@ export class ConnectorManager implements RuntimePort {
         oldest_pending_age_ms: s.oldest_pending_age_ms,
         up: s.state === 'running',
         journal_full: s.journal_full,
+        state: s.state,
+        max_journal_bytes: s.max_journal_bytes,
       };
     });
   }

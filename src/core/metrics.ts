@@ -16,7 +16,11 @@ export interface MetricsSource {
   oldest_pending_age_ms: number;
   up: boolean;
   journal_full: boolean;
+  state: string;
+  max_journal_bytes: number;
 }
+
+const STATES = ['idle', 'running', 'paused', 'error', 'stopping'] as const;
 
 export class RuntimeMetrics {
   readonly registry = new Registry();
@@ -66,6 +70,17 @@ export class RuntimeMetrics {
     gauge('sluice_oldest_pending_age_seconds', 'Age of the oldest pending record.', (s) => s.oldest_pending_age_ms / 1000);
     gauge('sluice_connector_up', '1 when the connector is running, else 0.', (s) => (s.up ? 1 : 0));
     gauge('sluice_journal_full', '1 while the journal is at its bound and intake is stopped.', (s) => (s.journal_full ? 1 : 0));
+    gauge('sluice_journal_max_bytes', 'The bound on pending journal bytes (delivery.max_journal_bytes).', (s) => s.max_journal_bytes);
+    new Gauge({
+      name: 'sluice_connector_state',
+      help: '1 for the state the connector is in (idle, running, paused, error, stopping), 0 for the others.',
+      labelNames: ['tenant', 'type', 'name', 'state'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const s of sources()) for (const state of STATES) this.set({ tenant: s.tenant, type: s.type, name: s.name, state }, s.state === state ? 1 : 0);
+      },
+    });
     this.batchLatency = new Histogram({
       name: 'sluice_batch_duration_seconds',
       help: 'Time of one sendBatch call.',

@@ -19,7 +19,8 @@ let runId = 0;
 const uid = (p: string) => `${p}_${process.pid}_${++runId}`;
 
 function sluiceArgs(env: Env, label: string): string[] {
-  return env.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${env.cpuProfileDir}`, `--cpu-prof-name=${label}-${runId}.cpuprofile`] : [];
+  const extra = process.env.BENCH_SLUICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return env.cpuProfileDir ? [...extra, '--cpu-prof', `--cpu-prof-dir=${env.cpuProfileDir}`, `--cpu-prof-name=${label}-${runId}.cpuprofile`] : extra;
 }
 
 /** Bare mqtt.js subscriber that only counts: the ceiling everything else is measured against. */

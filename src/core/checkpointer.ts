@@ -17,7 +17,11 @@ const timer = setInterval(() => {
   if (busy) return;
   busy = true;
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    // under a steady stream of commits a passive checkpoint never finds the log idle, so the
+    // WAL would only grow: past the limit, RESTART waits for the current commit, copies the
+    // few frames left and makes the next commit start the log from its beginning again
+    if (r && r.log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message || e) });
   } finally {
@@ -40,7 +44,8 @@ export interface Checkpointer {
 
 export function startCheckpointer(path: string, onError: (message: string) => void, intervalMs = 250): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs } });
+  // 4,096 frames of 4 KiB: the log is restarted once it holds ~16 MiB
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs, restartFrames: 4096 } });
   worker.unref();
   worker.on('message', (m: unknown) => {
     if (typeof m === 'object' && m !== null && 'error' in m) onError(String((m as { error: unknown }).error));

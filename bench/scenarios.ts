@@ -20,7 +20,8 @@ const uid = (p: string) => `${p}_${process.pid}_${++runId}`;
 
 function sluiceArgs(env: Env, label: string): string[] {
   const extra = process.env.BENCH_SLUICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return env.cpuProfileDir ? [...extra, '--cpu-prof', `--cpu-prof-dir=${env.cpuProfileDir}`, `--cpu-prof-name=${label}-${runId}.cpuprofile`] : extra;
+  // one directory per run: the main thread and the checkpoint worker each write a profile
+  return env.cpuProfileDir ? [...extra, '--cpu-prof', `--cpu-prof-dir=${join(env.cpuProfileDir, `${label}-${runId}`)}`] : extra;
 }
 
 /** Bare mqtt.js subscriber that only counts: the ceiling everything else is measured against. */

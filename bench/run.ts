@@ -53,6 +53,9 @@ async function main(): Promise<void> {
   if (env.cpuProfileDir) mkdirSync(env.cpuProfileDir, { recursive: true });
   const targets: Target[] = [fileTarget(mkdtempSync(join(tmpdir(), 'sluice-bench-out-')))];
   if (wanted('kafka')) {
+    // the harness starts Kafka with C1-only JIT to start fast in tests; a benchmark wants the
+    // broker as it runs in production
+    process.env.SLUICE_KAFKA_JVM_OPTS ??= '-Xms512m -Xmx1g -XX:+UseG1GC -XX:-UsePerfData';
     const k = await startService('kafka');
     services.push(k);
     targets.push(kafkaTarget(k.env.SLUICE_TEST_KAFKA_BROKERS as string));

@@ -6,35 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
+import type { ConnectorStatus } from '../../src/admin/runtime-port.js';
 import type { RecordJson } from '../../src/connectors/record-json.js';
 import { startService as startHarnessService, type RunningService } from '../harness/services.js';
 import { httpRequest, type HttpResult } from './server.js';
 
-export interface Status {
-  tenant: string;
-  name: string;
-  type: string;
-  state: string;
-  desired_state: string;
-  received: number;
-  written: number;
-  discarded: Record<string, number>;
-  discarded_total: number;
-  dead_lettered: number;
-  pending: number;
-  accounting_ok: boolean;
-  retries: number;
-  dlq_replayed: number;
-  committed_offset: number;
-  last_success_at: number | null;
-  oldest_pending_age_ms: number;
-  journal_bytes: number;
-  max_journal_bytes: number;
-  journal_full: boolean;
-  source_connected: boolean;
-  last_error: string | null;
-  last_error_at: number | null;
-}
+/** The status body, as the admin API declares it. */
+export type Status = ConnectorStatus;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -5,8 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { SqliteDefinitionStore } from '../../src/metadata/sqlite-store.js';
 import { assertError, type ErrorBody, startTestServer, type TestServer, webhookBody } from '../helpers/server.js';
 
-const NAME_RULE = 'expected 1–128 of A-Z a-z 0-9 _ . -';
-const TENANT_RULE = 'expected 1–256 of A-Z a-z 0-9 _ . -';
+const NAME_RULE = 'expected 1–128 of A-Z a-z 0-9 _ . -, not . or ..';
+const TENANT_RULE = 'expected 1–256 of A-Z a-z 0-9 _ . -, not . or ..';
 const SQL = "x'; DROP TABLE connectors;--";
 const PATH = '../../etc/passwd';
 

@@ -134,7 +134,7 @@ describe('/api/v1/connectors', () => {
   });
 
   test('a bad name in the URL is 400 naming path.name', async () => {
-    assertError(await s.request('GET', `/api/v1/connectors/${encodeURIComponent('a b')}`), 'VALIDATION_FAILED', [{ path: 'path.name', rule: 'expected 1–128 of A-Z a-z 0-9 _ . -' }]);
+    assertError(await s.request('GET', `/api/v1/connectors/${encodeURIComponent('a b')}`), 'VALIDATION_FAILED', [{ path: 'path.name', rule: 'expected 1–128 of A-Z a-z 0-9 _ . -, not . or ..' }]);
   });
 
   describe('PUT replaces', () => {
@@ -346,7 +346,7 @@ describe('GET /api/v1/connectors (list)', () => {
     assertError(await s.request('GET', '/api/v1/connectors?sort=size'), 'VALIDATION_FAILED', [{ path: 'query.sort', rule: 'must be one of: name, tenant, type, created_at, updated_at' }]);
     assertError(await s.request('GET', '/api/v1/connectors?order=up'), 'VALIDATION_FAILED', [{ path: 'query.order', rule: 'must be one of: asc, desc' }]);
     assertError(await s.request('GET', '/api/v1/connectors?colour=red'), 'VALIDATION_FAILED', [{ path: 'query.colour', rule: 'is not a known field' }]);
-    assertError(await s.request('GET', `/api/v1/connectors?tenant=${encodeURIComponent("x' OR 1=1")}`), 'VALIDATION_FAILED', [{ path: 'query.tenant', rule: 'expected 1–256 of A-Z a-z 0-9 _ . -' }]);
+    assertError(await s.request('GET', `/api/v1/connectors?tenant=${encodeURIComponent("x' OR 1=1")}`), 'VALIDATION_FAILED', [{ path: 'query.tenant', rule: 'expected 1–256 of A-Z a-z 0-9 _ . -, not . or ..' }]);
   });
 });
 

@@ -6,8 +6,8 @@ import { buildDefinition, type DefinitionInput } from '../../src/metadata/defini
 import { DEFAULT_FAILURE_STRATEGY } from '../../src/metadata/failure-strategy.js';
 
 const GOOD: DefinitionInput = { name: 'c1', type: 'file', topic_filter: 'sensors/#', config: { local_file_path: '/tmp/out.jsonl' } };
-const NAME_RULE = 'expected 1–128 of A-Z a-z 0-9 _ . -';
-const TENANT_RULE = 'expected 1–256 of A-Z a-z 0-9 _ . -';
+const NAME_RULE = 'expected 1–128 of A-Z a-z 0-9 _ . -, not . or ..';
+const TENANT_RULE = 'expected 1–256 of A-Z a-z 0-9 _ . -, not . or ..';
 
 function refused(input: DefinitionInput, code = 'VALIDATION_FAILED'): FieldError[] {
   try {
@@ -41,12 +41,14 @@ describe('buildDefinition', () => {
 
   test('names: the allowed alphabet passes, 128 characters is the limit', () => {
     assert.equal(buildDefinition({ ...GOOD, name: 'A-z_0.9' }).name, 'A-z_0.9');
+    assert.equal(buildDefinition({ ...GOOD, name: '...' }).name, '...');
+    assert.equal(buildDefinition({ ...GOOD, name: '.hidden' }).name, '.hidden');
     assert.equal(buildDefinition({ ...GOOD, name: 'n'.repeat(128) }).name.length, 128);
     assert.deepEqual(refused({ ...GOOD, name: 'n'.repeat(129) }), [{ path: 'name', rule: 'must be at most 128 characters' }]);
   });
 
   test('SQL-looking, path-looking, NUL, blank and non-ASCII names are refused by the name rule', () => {
-    for (const name of ["x'; DROP TABLE connectors;--", '../../etc/passwd', 'a/b', 'a\u0000b', '\u0000', ' ', 'a b', 'naïve', '😀', 'a\nb', '%', '*']) {
+    for (const name of ["x'; DROP TABLE connectors;--", '../../etc/passwd', '.', '..', 'a/b', 'a\u0000b', '\u0000', ' ', 'a b', 'naïve', '😀', 'a\nb', '%', '*']) {
       assert.deepEqual(refused({ ...GOOD, name }), [{ path: 'name', rule: NAME_RULE }], JSON.stringify(name));
     }
     assert.deepEqual(refused({ ...GOOD, name: '' }), [{ path: 'name', rule: 'must not be empty' }, { path: 'name', rule: NAME_RULE }]);

@@ -110,7 +110,7 @@ export function registerConnectorCommands(program: Command): void {
   clientCommand(connector, 'get <name>', 'show one connector (secrets show as ******)', { tenant: true }).action((name: string, flags: ClientFlags) => get(name, flags));
 
   definitionOptions(clientCommand(connector, 'create', 'create a connector from flags or from a file', { tenant: true }))
-    .option('--name <name>', 'connector name: 1–128 of A-Z a-z 0-9 _ . -')
+    .option('--name <name>', 'connector name: 1–128 of A-Z a-z 0-9 _ . -, not . or ..')
     .action((flags: WriteFlags) => create(flags));
 
   definitionOptions(clientCommand(connector, 'update <name>', 'change a connector: -f <file> replaces it (PUT), flags change only the given fields (PATCH)', { tenant: true }))

@@ -20,7 +20,7 @@ export const TenantQuery = Type.Object({ tenant: Type.Optional(TenantSchema) });
  * A tenant without a default, where absent must stay absent: the lists' filter (absent: every
  * tenant) and the PUT/PATCH body (absent: the `?tenant=` of the URL; given: must match it).
  */
-const TenantNoDefault = Type.String({ minLength: 1, maxLength: 256, pattern: NAME_PATTERN, 'x-rule': 'expected 1–256 of A-Z a-z 0-9 _ . -' });
+const TenantNoDefault = Type.String({ minLength: 1, maxLength: 256, pattern: NAME_PATTERN, 'x-rule': 'expected 1–256 of A-Z a-z 0-9 _ . -, not . or ..' });
 export const NameParams = Type.Object({ name: NameSchema });
 export const TypeParams = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }) });
 

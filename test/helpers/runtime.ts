@@ -9,7 +9,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { ConnectorStatus } from '../../src/admin/runtime-port.js';
 import type { RecordJson } from '../../src/connectors/record-json.js';
 import { startService as startHarnessService, type RunningService } from '../harness/services.js';
-import { httpRequest, type HttpResult } from './server.js';
+import { after, before } from 'node:test';
+import { httpRequest, startTestServer, type HttpResult, type TestServer } from './server.js';
 
 /** The status body, as the admin API declares it. */
 export type Status = ConnectorStatus;
@@ -348,4 +349,29 @@ export async function primeWith(api: Api, name: string, url: string, topic: stri
   } finally {
     await c.endAsync().catch(() => undefined);
   }
+}
+
+/** A real Mosquitto and a Sluice bound to it for one describe block; webhooks pushed to `hooks` are closed after. */
+export interface SluiceOnMosquitto {
+  broker: RunningService;
+  url: string;
+  server: TestServer;
+  api: Api;
+  hooks: WebhookServer[];
+}
+
+/** Registers the before/after hooks; the returned object is filled in once `before` has run. */
+export function sluiceOnMosquitto(): SluiceOnMosquitto {
+  const fx = { hooks: [] as WebhookServer[] } as SluiceOnMosquitto;
+  before(async () => {
+    ({ svc: fx.broker, url: fx.url } = await startMosquitto());
+    fx.server = await startTestServer({ mqttUrl: fx.url });
+    fx.api = new Api(fx.server.url);
+  });
+  after(async () => {
+    await fx.server?.cleanup();
+    for (const h of fx.hooks) await h.close();
+    await fx.broker?.stop();
+  });
+  return fx;
 }

@@ -5,12 +5,8 @@
 // discarded{journal_full}, and the accounting holds.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import {
-  Api, assertAccounting, countSeqs, duplicates, metricValue, missing, primeWith, publishNumbered, range, readJsonLines, startMosquitto, startWebhook, type WebhookServer,
-} from '../helpers/runtime.js';
-import type { RunningService } from '../harness/services.js';
+import { describe, test } from 'node:test';
+import { assertAccounting, countSeqs, duplicates, metricValue, missing, primeWith, publishNumbered, range, readJsonLines, startWebhook, sluiceOnMosquitto } from '../helpers/runtime.js';
 
 const MIB = 1024 * 1024;
 const N = 2100; // × ~1 KiB ≈ 2 MiB
@@ -18,32 +14,17 @@ const PAD = 'x'.repeat(1000);
 const payload = (seq: number): string => JSON.stringify({ seq, pad: PAD });
 
 describe('the journal bound (max_journal_bytes = 1 MiB) on a real Mosquitto', () => {
-  let broker: RunningService;
-  let url: string;
-  let server: TestServer;
-  let api: Api;
-  const hooks: WebhookServer[] = [];
-
-  before(async () => {
-    ({ svc: broker, url } = await startMosquitto());
-    server = await startTestServer({ mqttUrl: url });
-    api = new Api(server.url);
-  });
-  after(async () => {
-    await server?.cleanup();
-    for (const h of hooks) await h.close();
-    await broker?.stop();
-  });
+  const fx = sluiceOnMosquitto();
 
   test('backpressure: intake stops at the bound, nothing dropped, everything PUBACKed arrives after the sink is back', { timeout: 180_000 }, async () => {
-    const out = join(server.dir, 'bound.jsonl');
-    await api.create({ name: 'bound', type: 'file', topic_filter: 'bound/+', config: { local_file_path: out }, desired_state: 'paused', delivery: { batch_size: 100, linger_ms: 10, max_journal_bytes: MIB, on_journal_full: 'backpressure' } });
-    await api.until('bound', 'paused', (s) => s.state === 'paused');
-    await primeWith(api, 'bound', url, 'bound/a', 0, payload);
+    const out = join(fx.server.dir, 'bound.jsonl');
+    await fx.api.create({ name: 'bound', type: 'file', topic_filter: 'bound/+', config: { local_file_path: out }, desired_state: 'paused', delivery: { batch_size: 100, linger_ms: 10, max_journal_bytes: MIB, on_journal_full: 'backpressure' } });
+    await fx.api.until('bound', 'paused', (s) => s.state === 'paused');
+    await primeWith(fx.api, 'bound', fx.url, 'bound/a', 0, payload);
 
-    const pub = await publishNumbered({ url, seqs: range(1, N), topic: (s) => `bound/${s % 2 ? 'a' : 'b'}`, payload, window: 200, clientId: 'bound-pub' });
+    const pub = await publishNumbered({ url: fx.url, seqs: range(1, N), topic: (s) => `bound/${s % 2 ? 'a' : 'b'}`, payload, window: 200, clientId: 'bound-pub' });
     assert.equal(pub.acked.size, N - 1, 'Mosquitto acknowledged everything (it queues what Sluice does not take)');
-    const full = await api.until('bound', 'journal full', (s) => s.journal_full);
+    const full = await fx.api.until('bound', 'journal full', (s) => s.journal_full);
     assert.ok(full.journal_bytes <= MIB, `journal_bytes ${full.journal_bytes} ≤ ${MIB}`);
     assert.ok(full.journal_bytes > MIB * 0.9, `the journal was filled up to its bound (${full.journal_bytes})`);
     assert.equal(full.max_journal_bytes, MIB);
@@ -51,16 +32,16 @@ describe('the journal bound (max_journal_bytes = 1 MiB) on a real Mosquitto', ()
     assert.ok(full.received < N, `intake stopped (${full.received} received)`);
     assert.equal(full.source_connected, false, 'the source let go of the connection');
     assertAccounting(full);
-    const m = await api.metrics();
+    const m = await fx.api.metrics();
     const labels = { tenant: 'default', type: 'file', name: 'bound' };
     assert.equal(metricValue(m, 'sluice_journal_full', labels), 1);
     assert.equal(metricValue(m, 'sluice_journal_bytes', labels), full.journal_bytes);
     assert.equal(metricValue(m, 'sluice_pending', labels), full.pending);
 
     // the sink comes back: the journal drains, intake resumes, the broker hands over the rest
-    await api.ok('POST', '/api/v1/connectors/bound/resume');
-    const s = await api.until('bound', 'everything written', (x) => x.written >= N && x.pending === 0, 120_000);
-    const settled = await api.settled('bound', 1000);
+    await fx.api.ok('POST', '/api/v1/connectors/bound/resume');
+    const s = await fx.api.until('bound', 'everything written', (x) => x.written >= N && x.pending === 0, 120_000);
+    const settled = await fx.api.settled('bound', 1000);
     assertAccounting(settled);
     assert.equal(settled.journal_full, false);
     assert.equal(settled.source_connected, true);
@@ -69,27 +50,27 @@ describe('the journal bound (max_journal_bytes = 1 MiB) on a real Mosquitto', ()
     assert.deepEqual(missing([0, ...pub.acked], counts).slice(0, 20), [], 'PUBACKed messages missing');
     assert.equal(settled.written, settled.received);
     assert.ok(s.written >= N);
-    assert.equal(metricValue(await api.metrics(), 'sluice_journal_full', labels), 0);
+    assert.equal(metricValue(await fx.api.metrics(), 'sluice_journal_full', labels), 0);
   });
 
   test('drop_oldest: the oldest pending records go, counted as discarded{journal_full}; the batch in flight stays', { timeout: 180_000 }, async () => {
     const h = Object.assign(await startWebhook(), { failing: true });
     h.respond = () => (h.failing ? 503 : 200);
-    hooks.push(h);
+    fx.hooks.push(h);
     const BATCH = 50;
-    await api.create({
+    await fx.api.create({
       name: 'dropper', type: 'webhook', topic_filter: 'drop/+', config: { url: h.url },
       failure_strategy: { strategy: 'discard_after_retry', retry_total_times: 1000, wait_time_ms: 100 },
       delivery: { batch_size: BATCH, linger_ms: 0, max_journal_bytes: MIB, on_journal_full: 'drop_oldest' },
     });
-    await api.until('dropper', 'running', (s) => s.state === 'running');
-    await primeWith(api, 'dropper', url, 'drop/a', 0, payload);
+    await fx.api.until('dropper', 'running', (s) => s.state === 'running');
+    await primeWith(fx.api, 'dropper', fx.url, 'drop/a', 0, payload);
     // the prime is the batch in flight, retried against the 503s; the rest pile up behind it
-    await api.until('dropper', 'retrying', (s) => s.retries > 0);
+    await fx.api.until('dropper', 'retrying', (s) => s.retries > 0);
 
-    const pub = await publishNumbered({ url, seqs: range(1, N), topic: (s) => `drop/${s % 2 ? 'a' : 'b'}`, payload, window: 200, clientId: 'drop-pub' });
+    const pub = await publishNumbered({ url: fx.url, seqs: range(1, N), topic: (s) => `drop/${s % 2 ? 'a' : 'b'}`, payload, window: 200, clientId: 'drop-pub' });
     assert.equal(pub.acked.size, N - 1);
-    const full = await api.until('dropper', 'all received', (s) => s.received === N);
+    const full = await fx.api.until('dropper', 'all received', (s) => s.received === N);
     assert.ok((full.discarded.journal_full ?? 0) > 0, `drops counted: ${JSON.stringify(full.discarded)}`);
     assert.equal(full.discarded_total, full.discarded.journal_full);
     assert.ok(full.journal_bytes <= MIB, `journal_bytes ${full.journal_bytes} ≤ ${MIB}`);
@@ -97,10 +78,10 @@ describe('the journal bound (max_journal_bytes = 1 MiB) on a real Mosquitto', ()
     assert.equal(full.written, 0);
     assertAccounting(full);
     const labels = { tenant: 'default', type: 'webhook', name: 'dropper' };
-    assert.equal(metricValue(await api.metrics(), 'sluice_discarded_total', { ...labels, reason: 'journal_full' }), full.discarded.journal_full);
+    assert.equal(metricValue(await fx.api.metrics(), 'sluice_discarded_total', { ...labels, reason: 'journal_full' }), full.discarded.journal_full);
 
     h.failing = false;
-    const s = await api.until('dropper', 'drained', (x) => x.pending === 0 && x.written > 0, 60_000);
+    const s = await fx.api.until('dropper', 'drained', (x) => x.pending === 0 && x.written > 0, 60_000);
     assertAccounting(s);
     assert.equal(s.received, N);
     assert.equal(s.written + (s.discarded.journal_full ?? 0), N);

@@ -2,30 +2,13 @@
 // array holds a record with payload POISON: the core bisects the permanent failure, dead-letters
 // (or discards) exactly that record, and the 99 others are written once each.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { Api, assertAccounting, countSeqs, missing, primeWith, publishNumbered, range, seqPayload, startMosquitto, startWebhook, subscribe, waitFor, type WebhookServer } from '../helpers/runtime.js';
-import type { RunningService } from '../harness/services.js';
+import { describe, test } from 'node:test';
+import { assertAccounting, countSeqs, missing, primeWith, publishNumbered, range, seqPayload, startWebhook, subscribe, waitFor, type WebhookServer, sluiceOnMosquitto } from '../helpers/runtime.js';
 
 const POISON_AT = 57;
 
 describe('a poison record in a batch of 100', () => {
-  let broker: RunningService;
-  let url: string;
-  let server: TestServer;
-  let api: Api;
-  const hooks: WebhookServer[] = [];
-
-  before(async () => {
-    ({ svc: broker, url } = await startMosquitto());
-    server = await startTestServer({ mqttUrl: url });
-    api = new Api(server.url);
-  });
-  after(async () => {
-    await server?.cleanup();
-    for (const h of hooks) await h.close();
-    await broker?.stop();
-  });
+  const fx = sluiceOnMosquitto();
 
   /** A webhook that answers 400 to any request holding POISON; records every request's size. */
   const poisonHook = async (): Promise<WebhookServer & { sizes: number[] }> => {
@@ -34,34 +17,34 @@ describe('a poison record in a batch of 100', () => {
       h.sizes.push(records.length);
       return records.some((r) => r.payload === 'POISON') ? 400 : 200;
     };
-    hooks.push(h);
+    fx.hooks.push(h);
     return h;
   };
 
   /** 100 records journaled while paused (seq 0 primes the subscription), POISON at POISON_AT. */
   const fill = async (name: string, topic: string): Promise<void> => {
-    await api.until(name, 'paused', (s) => s.state === 'paused');
-    await primeWith(api, name, url, topic, 0);
+    await fx.api.until(name, 'paused', (s) => s.state === 'paused');
+    await primeWith(fx.api, name, fx.url, topic, 0);
     const payload = (seq: number) => (seq === POISON_AT ? 'POISON' : seqPayload(seq));
-    const pub = await publishNumbered({ url, seqs: range(1, 100), topic: () => topic, payload, clientId: `${name}-pub` });
+    const pub = await publishNumbered({ url: fx.url, seqs: range(1, 100), topic: () => topic, payload, clientId: `${name}-pub` });
     assert.equal(pub.acked.size, 99);
-    const s = await api.until(name, '100 pending', (x) => x.pending === 100);
+    const s = await fx.api.until(name, '100 pending', (x) => x.pending === 100);
     assert.equal(s.written, 0);
   };
 
   test('dead_message_queue: exactly the poison record is dead-lettered, the other 99 are written', { timeout: 120_000 }, async () => {
     const h = await poisonHook();
     const DLQ = 'sluice/dlq/poison';
-    const sub = await subscribe(url, DLQ);
+    const sub = await subscribe(fx.url, DLQ);
     try {
-      await api.create({
+      await fx.api.create({
         name: 'poison', type: 'webhook', topic_filter: 'poison/in', config: { url: h.url }, desired_state: 'paused',
         failure_strategy: { strategy: 'dead_message_queue', retry_total_times: 3, wait_time_ms: 2000, topic_name: DLQ },
         delivery: { batch_size: 100, linger_ms: 2000 },
       });
       await fill('poison', 'poison/in');
-      await api.ok('POST', '/api/v1/connectors/poison/resume');
-      const s = await api.until('poison', 'all 100 with an outcome', (x) => x.pending === 0 && x.written + x.dead_lettered === 100, 30_000);
+      await fx.api.ok('POST', '/api/v1/connectors/poison/resume');
+      const s = await fx.api.until('poison', 'all 100 with an outcome', (x) => x.pending === 0 && x.written + x.dead_lettered === 100, 30_000);
 
       assert.equal(h.sizes[0], 100, `the first request carried the whole batch (sizes ${JSON.stringify(h.sizes)})`);
       assert.equal(s.dead_lettered, 1);
@@ -79,7 +62,7 @@ describe('a poison record in a batch of 100', () => {
       assert.equal(counts.size, 99);
 
       // the dead letter: that one record, with the 400 and no retries
-      const list = await api.ok<{ total: number; items: { payload: string; error_message: string; retry_times: number; source_topic: string }[] }>('GET', '/api/v1/connectors/poison/dead-letters');
+      const list = await fx.api.ok<{ total: number; items: { payload: string; error_message: string; retry_times: number; source_topic: string }[] }>('GET', '/api/v1/connectors/poison/dead-letters');
       assert.equal(list.total, 1);
       const d = list.items[0];
       assert.equal(d?.payload, 'POISON');
@@ -96,14 +79,14 @@ describe('a poison record in a batch of 100', () => {
 
   test('discard_after_retry: the poison record is discarded as permanent_error at once, the 99 are written', { timeout: 120_000 }, async () => {
     const h = await poisonHook();
-    await api.create({
+    await fx.api.create({
       name: 'poison-drop', type: 'webhook', topic_filter: 'poison/drop', config: { url: h.url }, desired_state: 'paused',
       failure_strategy: { strategy: 'discard_after_retry', retry_total_times: 5, wait_time_ms: 2000 },
       delivery: { batch_size: 100, linger_ms: 2000 },
     });
     await fill('poison-drop', 'poison/drop');
-    await api.ok('POST', '/api/v1/connectors/poison-drop/resume');
-    const s = await api.until('poison-drop', 'all 100 with an outcome', (x) => x.pending === 0 && x.written + x.discarded_total === 100, 30_000);
+    await fx.api.ok('POST', '/api/v1/connectors/poison-drop/resume');
+    const s = await fx.api.until('poison-drop', 'all 100 with an outcome', (x) => x.pending === 0 && x.written + x.discarded_total === 100, 30_000);
     assert.equal(h.sizes[0], 100);
     assert.equal(s.written, 99);
     assert.deepEqual(s.discarded, { permanent_error: 1 });

@@ -2,12 +2,8 @@
 // and 200 afterwards, with the source on a real Mosquitto: retries then delivery; drops counted by
 // reason in status and /metrics; dead letters on the MQTT topic and in the API, replayed and purged.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import {
-  Api, assertAccounting, countSeqs, metricValue, missing, primeWith, publishNumbered, range, startMosquitto, startWebhook, subscribe, waitFor, type WebhookServer,
-} from '../helpers/runtime.js';
-import type { RunningService } from '../harness/services.js';
+import { describe, test } from 'node:test';
+import { assertAccounting, countSeqs, metricValue, missing, primeWith, publishNumbered, range, startWebhook, subscribe, waitFor, type WebhookServer, sluiceOnMosquitto } from '../helpers/runtime.js';
 
 interface DeadLetterJson {
   id?: number;
@@ -25,52 +21,37 @@ interface DeadLetterJson {
 }
 
 describe('webhook failure strategies on a real Mosquitto', () => {
-  let broker: RunningService;
-  let url: string;
-  let server: TestServer;
-  let api: Api;
-  const hooks: WebhookServer[] = [];
-
-  before(async () => {
-    ({ svc: broker, url } = await startMosquitto());
-    server = await startTestServer({ mqttUrl: url });
-    api = new Api(server.url);
-  });
-  after(async () => {
-    await server?.cleanup();
-    for (const h of hooks) await h.close();
-    await broker?.stop();
-  });
+  const fx = sluiceOnMosquitto();
 
   const hook = async (): Promise<WebhookServer & { failing: boolean }> => {
     const h = Object.assign(await startWebhook(), { failing: true });
     h.respond = () => (h.failing ? 503 : 200);
-    hooks.push(h);
+    fx.hooks.push(h);
     return h;
   };
 
   test('discard_after_retry: 503 for a while, then 200 → everything delivered, retries counted', { timeout: 120_000 }, async () => {
     const h = await hook();
-    await api.create({
+    await fx.api.create({
       name: 'retry', type: 'webhook', topic_filter: 'retry/#', config: { url: h.url },
       failure_strategy: { strategy: 'discard_after_retry', retry_total_times: 200, wait_time_ms: 25 },
       delivery: { batch_size: 50, linger_ms: 10 },
     });
-    await api.until('retry', 'running', (s) => s.state === 'running');
+    await fx.api.until('retry', 'running', (s) => s.state === 'running');
     h.failing = false;
-    await primeWith(api, 'retry', url, 'retry/a', 0);
-    await api.until('retry', 'prime written', (s) => s.written === 1);
+    await primeWith(fx.api, 'retry', fx.url, 'retry/a', 0);
+    await fx.api.until('retry', 'prime written', (s) => s.written === 1);
     h.failing = true;
-    const pub = await publishNumbered({ url, seqs: range(1, 200), topic: (s) => `retry/${s % 2 ? 'a' : 'b'}`, clientId: 'retry-pub' });
+    const pub = await publishNumbered({ url: fx.url, seqs: range(1, 200), topic: (s) => `retry/${s % 2 ? 'a' : 'b'}`, clientId: 'retry-pub' });
     assert.equal(pub.acked.size, 199);
     // five 503s in a row: the status shows the retries and the error while they go on
-    const failing = await api.until('retry', 'retries under way', (s) => (h.answered.get(503) ?? 0) >= 5 && s.retries >= 4);
+    const failing = await fx.api.until('retry', 'retries under way', (s) => (h.answered.get(503) ?? 0) >= 5 && s.retries >= 4);
     assert.equal(failing.written, 1, 'nothing written while the webhook answers 503');
     assert.equal(failing.discarded_total, 0);
     assert.match(failing.last_error ?? '', /HTTP 503/);
     h.failing = false;
 
-    const s = await api.until('retry', 'all 200 written', (x) => x.written === 200 && x.pending === 0, 60_000);
+    const s = await fx.api.until('retry', 'all 200 written', (x) => x.written === 200 && x.pending === 0, 60_000);
     const counts = countSeqs(h.written);
     assert.deepEqual(missing(range(0, 200), counts), []);
     assert.equal(h.written.length, 200, 'a 503 writes nothing, so nothing is sent twice');
@@ -79,7 +60,7 @@ describe('webhook failure strategies on a real Mosquitto', () => {
     assert.equal(s.discarded_total, 0);
     assert.ok(s.retries >= 4, `retries counted: ${s.retries}`);
     assert.ok(s.retries >= failing.retries);
-    const m = await api.metrics();
+    const m = await fx.api.metrics();
     const labels = { tenant: 'default', type: 'webhook', name: 'retry' };
     assert.equal(metricValue(m, 'sluice_retries_total', labels), s.retries);
     assert.equal(metricValue(m, 'sluice_written_total', labels), 200);
@@ -87,18 +68,18 @@ describe('webhook failure strategies on a real Mosquitto', () => {
 
   test('discard: failed records are dropped at once, counted as retriable_error in status and /metrics', { timeout: 120_000 }, async () => {
     const h = await hook();
-    await api.create({ name: 'drop', type: 'webhook', topic_filter: 'drop/#', config: { url: h.url }, failure_strategy: { strategy: 'discard' }, delivery: { batch_size: 20, linger_ms: 10 } });
-    await api.until('drop', 'running', (s) => s.state === 'running');
-    await primeWith(api, 'drop', url, 'drop/x', 0);
-    const pub = await publishNumbered({ url, seqs: range(1, 100), topic: () => 'drop/x', clientId: 'drop-pub' });
+    await fx.api.create({ name: 'drop', type: 'webhook', topic_filter: 'drop/#', config: { url: h.url }, failure_strategy: { strategy: 'discard' }, delivery: { batch_size: 20, linger_ms: 10 } });
+    await fx.api.until('drop', 'running', (s) => s.state === 'running');
+    await primeWith(fx.api, 'drop', fx.url, 'drop/x', 0);
+    const pub = await publishNumbered({ url: fx.url, seqs: range(1, 100), topic: () => 'drop/x', clientId: 'drop-pub' });
     assert.equal(pub.acked.size, 99);
-    const s = await api.until('drop', '100 discarded', (x) => x.discarded_total === 100 && x.pending === 0);
+    const s = await fx.api.until('drop', '100 discarded', (x) => x.discarded_total === 100 && x.pending === 0);
     assert.deepEqual(s.discarded, { retriable_error: 100 });
     assert.equal(s.written, 0);
     assert.equal(s.retries, 0, 'discard never retries');
     assert.equal(h.written.length, 0);
     assertAccounting(s);
-    const m = await api.metrics();
+    const m = await fx.api.metrics();
     const labels = { tenant: 'default', type: 'webhook', name: 'drop' };
     assert.equal(metricValue(m, 'sluice_discarded_total', { ...labels, reason: 'retriable_error' }), 100);
     assert.equal(metricValue(m, 'sluice_received_total', labels), 100);
@@ -106,8 +87,8 @@ describe('webhook failure strategies on a real Mosquitto', () => {
 
     // the webhook recovers: new messages are written, the drops stay counted
     h.failing = false;
-    await publishNumbered({ url, seqs: range(100, 150), topic: () => 'drop/x', clientId: 'drop-pub2' });
-    const s2 = await api.until('drop', '50 written', (x) => x.written === 50 && x.pending === 0);
+    await publishNumbered({ url: fx.url, seqs: range(100, 150), topic: () => 'drop/x', clientId: 'drop-pub2' });
+    const s2 = await fx.api.until('drop', '50 written', (x) => x.written === 50 && x.pending === 0);
     assert.deepEqual(missing(range(100, 150), countSeqs(h.written)), []);
     assert.deepEqual(s2.discarded, { retriable_error: 100 });
     assertAccounting(s2);
@@ -116,21 +97,21 @@ describe('webhook failure strategies on a real Mosquitto', () => {
   test('dead_message_queue: dead letters on the MQTT topic and in the API; replay delivers them; purge', { timeout: 120_000 }, async () => {
     const h = await hook();
     const DLQ = 'sluice/dlq/orders';
-    const sub = await subscribe(url, DLQ);
+    const sub = await subscribe(fx.url, DLQ);
     try {
-      await api.create({
+      await fx.api.create({
         name: 'dlq', type: 'webhook', topic_filter: 'orders/+', config: { url: h.url },
         failure_strategy: { strategy: 'dead_message_queue', retry_total_times: 2, wait_time_ms: 20, topic_name: DLQ },
         delivery: { batch_size: 10, linger_ms: 10 },
       });
-      await api.until('dlq', 'running', (s) => s.state === 'running');
-      await primeWith(api, 'dlq', url, 'orders/eu', 0);
+      await fx.api.until('dlq', 'running', (s) => s.state === 'running');
+      await primeWith(fx.api, 'dlq', fx.url, 'orders/eu', 0);
       const before = Date.now();
-      await publishNumbered({ url, seqs: range(1, 20), topic: (s) => (s % 2 ? 'orders/eu' : 'orders/us'), clientId: 'dlq-pub' });
+      await publishNumbered({ url: fx.url, seqs: range(1, 20), topic: (s) => (s % 2 ? 'orders/eu' : 'orders/us'), clientId: 'dlq-pub' });
       // one binary payload: it travels as base64
       const binary = Buffer.from([0xff, 0x00, 0xfe, 0x41]);
-      await publishNumbered({ url, seqs: [20], topic: () => 'orders/bin', payload: () => binary, clientId: 'dlq-pub-bin' });
-      const s = await api.until('dlq', '21 dead-lettered', (x) => x.dead_lettered === 21 && x.pending === 0);
+      await publishNumbered({ url: fx.url, seqs: [20], topic: () => 'orders/bin', payload: () => binary, clientId: 'dlq-pub-bin' });
+      const s = await fx.api.until('dlq', '21 dead-lettered', (x) => x.dead_lettered === 21 && x.pending === 0);
       assertAccounting(s);
       assert.equal(s.written, 0);
       assert.equal(s.discarded_total, 0);
@@ -163,13 +144,13 @@ describe('webhook failure strategies on a real Mosquitto', () => {
       assert.equal(seq3?.source_topic, 'orders/eu');
 
       // in the API
-      const list = await api.ok<{ items: DeadLetterJson[]; total: number }>('GET', '/api/v1/connectors/dlq/dead-letters?limit=1000');
+      const list = await fx.api.ok<{ items: DeadLetterJson[]; total: number }>('GET', '/api/v1/connectors/dlq/dead-letters?limit=1000');
       assert.equal(list.total, 21);
       assert.equal(list.items.length, 21);
       assert.deepEqual(list.items.map((d) => d.payload).sort(), letters.map((d) => d.payload).sort());
       const one = list.items.find((d) => d.source_topic === 'orders/bin');
       assert.ok(one?.id);
-      const got = await api.ok<DeadLetterJson>('GET', `/api/v1/connectors/dlq/dead-letters/${one.id}`);
+      const got = await fx.api.ok<DeadLetterJson>('GET', `/api/v1/connectors/dlq/dead-letters/${one.id}`);
       assert.equal(got.payload_encoding, 'base64');
       assert.equal(got.payload, binary.toString('base64'));
       assert.equal(got.connector_name, 'dlq');
@@ -177,30 +158,30 @@ describe('webhook failure strategies on a real Mosquitto', () => {
 
       // the webhook recovers: replay delivers every dead letter and empties the table
       h.failing = false;
-      const replay = await api.ok<{ replayed: number; failed: number }>('POST', '/api/v1/connectors/dlq/dead-letters/replay', {});
+      const replay = await fx.api.ok<{ replayed: number; failed: number }>('POST', '/api/v1/connectors/dlq/dead-letters/replay', {});
       assert.deepEqual(replay, { replayed: 21, failed: 0 });
       assert.deepEqual(missing(range(0, 20), countSeqs(h.written.filter((r) => r.topic !== 'orders/bin'))), []);
       const replayedBin = h.written.find((r) => r.topic === 'orders/bin');
       assert.equal(replayedBin?.payload_encoding, 'base64');
       assert.deepEqual(Buffer.from(replayedBin.payload, 'base64'), binary);
-      const empty = await api.ok<{ total: number }>('GET', '/api/v1/connectors/dlq/dead-letters');
+      const empty = await fx.api.ok<{ total: number }>('GET', '/api/v1/connectors/dlq/dead-letters');
       assert.equal(empty.total, 0);
-      const afterReplay = await api.status('dlq');
+      const afterReplay = await fx.api.status('dlq');
       assert.equal(afterReplay.dlq_replayed, 21);
       assert.equal(afterReplay.dead_lettered, 21, 'replayed letters stay counted as dead-lettered');
       assertAccounting(afterReplay);
 
       // new dead letters, then purge
       h.failing = true;
-      await publishNumbered({ url, seqs: range(100, 105), topic: () => 'orders/eu', clientId: 'dlq-pub2' });
-      await api.until('dlq', '26 dead-lettered', (x) => x.dead_lettered === 26 && x.pending === 0);
-      const five = await api.ok<{ total: number }>('GET', '/api/v1/connectors/dlq/dead-letters');
+      await publishNumbered({ url: fx.url, seqs: range(100, 105), topic: () => 'orders/eu', clientId: 'dlq-pub2' });
+      await fx.api.until('dlq', '26 dead-lettered', (x) => x.dead_lettered === 26 && x.pending === 0);
+      const five = await fx.api.ok<{ total: number }>('GET', '/api/v1/connectors/dlq/dead-letters');
       assert.equal(five.total, 5);
-      const purged = await api.ok<{ purged: number }>('DELETE', '/api/v1/connectors/dlq/dead-letters');
+      const purged = await fx.api.ok<{ purged: number }>('DELETE', '/api/v1/connectors/dlq/dead-letters');
       assert.deepEqual(purged, { purged: 5 });
-      const none = await api.ok<{ total: number }>('GET', '/api/v1/connectors/dlq/dead-letters');
+      const none = await fx.api.ok<{ total: number }>('GET', '/api/v1/connectors/dlq/dead-letters');
       assert.equal(none.total, 0);
-      assertAccounting(await api.status('dlq'));
+      assertAccounting(await fx.api.status('dlq'));
       await waitFor('26 dead letters on the MQTT topic', () => sub.messages.length >= 26);
     } finally {
       await sub.close();

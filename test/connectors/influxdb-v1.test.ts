@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import { startService, type RunningService } from '../harness/services.js';
-import { Api, assertAccounting, primeWith, publishNumbered, range, sleep, startMosquitto, waitFor, type Status } from '../helpers/runtime.js';
+import { Api, assertAccounting, primeWith, publishNumbered, range, sleep, timedDrain, startMosquitto, waitFor, type Status } from '../helpers/runtime.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const DB = 'sluice';
@@ -74,25 +74,10 @@ describe('influxdb v1 sink against InfluxDB 1.x', () => {
     await api.until(name, 'running', (s) => s.state === 'running');
     const topic = (seq: number) => `v1c/site ${seq % 3},x/dev=${seq % 50}`;
     const payload = (seq: number) => JSON.stringify({ seq, temp: seq / 10 - 40, ok: seq % 2 === 0, unit: 'C', note: `say "hi" \\ ${seq}\nline 2`, nested: { x: seq * 3 } });
-    const t0 = Date.now();
-    await primeWith(api, name, mqttUrl, topic(0), 0, payload);
-    // (a prime is re-sent if it seemed lost: count from what arrived)
-    const base = (await api.until(name, 'prime written', (s) => s.written >= 1 && s.pending === 0)).received;
-    // publish the rest while paused, then time the drain: the sink's own rate
-    await api.ok('POST', `/api/v1/connectors/${name}/pause`);
-    await api.until(name, 'paused', (s) => s.state === 'paused');
-    const pub = await publishNumbered({ url: mqttUrl, seqs: range(1, N), topic, payload, clientId: 'v1c-pub', window: 500 });
-    assert.equal(pub.acked.size, N - 1);
-    const total = base + N - 1;
-    await api.until(name, 'all journaled', (s) => s.received === total);
-    const started = performance.now();
-    await api.ok('POST', `/api/v1/connectors/${name}/resume`);
-    const s = await api.until(name, `${total} written`, (x) => x.written === total && x.pending === 0, 120_000);
-    const secs = (performance.now() - started) / 1000;
+    const { status: s, total, secs, t0, t1 } = await timedDrain(api, { name, url: mqttUrl, topic, payload, n: N, clientId: 'v1c-pub' });
     console.log(`[influxdb v1] ${N - 1} messages MQTT → Sluice → InfluxDB 1.x: drained in ${secs.toFixed(2)} s = ${Math.round((N - 1) / secs)} rows/s`);
     assertAccounting(s);
     assert.equal(s.dead_lettered, 0);
-    const t1 = Date.now();
 
     const got = await rows(measurement);
     assert.equal(got.length, total, 'one point per message');

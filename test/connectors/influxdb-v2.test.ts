@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { freePort, startService, type RunningService } from '../harness/services.js';
-import { Api, assertAccounting, primeWith, publishNumbered, range, startMosquitto, waitFor } from '../helpers/runtime.js';
+import { Api, assertAccounting, primeWith, publishNumbered, range, startMosquitto, timedDrain, waitFor } from '../helpers/runtime.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 interface Exported { metric: Record<string, string>; values: number[]; timestamps: number[] }
@@ -82,23 +82,10 @@ describe('influxdb v2 sink against VictoriaMetrics', () => {
     await api.until(name, 'running', (s) => s.state === 'running');
     const topic = (seq: number) => `v2c/site ${seq % 3},x=1/dev-${seq}`;
     const payload = (seq: number) => JSON.stringify({ seq, temp: seq / 4 - 100, ok: seq % 2 === 0, unit: 'C "deg"', nested: { x: seq * 3 }, skipped: [seq] });
-    const t0 = Date.now();
-    await primeWith(api, name, mqttUrl, topic(0), 0, payload);
-    const base = (await api.until(name, 'prime written', (s) => s.written >= 1 && s.pending === 0)).received;
-    await api.ok('POST', `/api/v1/connectors/${name}/pause`);
-    await api.until(name, 'paused', (s) => s.state === 'paused');
-    const pub = await publishNumbered({ url: mqttUrl, seqs: range(1, N), topic, payload, clientId: 'v2c-pub', window: 500 });
-    assert.equal(pub.acked.size, N - 1);
-    const total = base + N - 1;
-    await api.until(name, 'all journaled', (s) => s.received === total);
-    const started = performance.now();
-    await api.ok('POST', `/api/v1/connectors/${name}/resume`);
-    const s = await api.until(name, `${total} written`, (x) => x.written === total && x.pending === 0, 120_000);
-    const secs = (performance.now() - started) / 1000;
+    const { status: s, total, secs, t0, t1 } = await timedDrain(api, { name, url: mqttUrl, topic, payload, n: N, clientId: 'v2c-pub' });
     console.log(`[influxdb v2] ${N - 1} messages MQTT → Sluice → VictoriaMetrics (/api/v2/write): drained in ${secs.toFixed(2)} s = ${Math.round((N - 1) / secs)} rows/s`);
     assertAccounting(s);
     assert.equal(s.dead_lettered, 0);
-    const t1 = Date.now();
 
     // 4 numeric fields per message (seq, temp, ok, nested_x); one series per device
     const series = await exported('v2_content', total * 4);

@@ -375,3 +375,36 @@ export function sluiceOnMosquitto(): SluiceOnMosquitto {
   });
   return fx;
 }
+
+export interface TimedDrain {
+  /** status once every record is written */
+  status: Status;
+  /** records that went through the connector (the prime included) */
+  total: number;
+  /** seconds from resume to the last record written: the sink's own rate */
+  secs: number;
+  /** wall time before the prime, and after the drain (to bound the records' timestamps) */
+  t0: number;
+  t1: number;
+}
+
+/**
+ * Primes a running connector with seq 0, pauses it, journals seqs 1..n-1, then resumes and
+ * times the drain, so the rate measured is the sink's and not the publisher's.
+ */
+export async function timedDrain(api: Api, o: { name: string; url: string; topic: (seq: number) => string; payload: (seq: number) => string; n: number; clientId: string }): Promise<TimedDrain> {
+  const t0 = Date.now();
+  await primeWith(api, o.name, o.url, o.topic(0), 0, o.payload);
+  // (a prime is re-sent if it seemed lost: count from what arrived)
+  const base = (await api.until(o.name, 'prime written', (s) => s.written >= 1 && s.pending === 0)).received;
+  await api.ok('POST', `/api/v1/connectors/${o.name}/pause`);
+  await api.until(o.name, 'paused', (s) => s.state === 'paused');
+  const pub = await publishNumbered({ url: o.url, seqs: range(1, o.n), topic: o.topic, payload: o.payload, clientId: o.clientId, window: 500 });
+  assert.equal(pub.acked.size, o.n - 1);
+  const total = base + o.n - 1;
+  await api.until(o.name, 'all journaled', (s) => s.received === total);
+  const started = performance.now();
+  await api.ok('POST', `/api/v1/connectors/${o.name}/resume`);
+  const status = await api.until(o.name, `${total} written`, (x) => x.written === total && x.pending === 0, 120_000);
+  return { status, total, secs: (performance.now() - started) / 1000, t0, t1: Date.now() };
+}

@@ -2,22 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConnectorView } from '../../src/admin/connector-view.js';
 import { assertError, type ErrorBody, LOCAL_WEBHOOK_URL, startTestServer, type TestServer, webhookBody } from '../helpers/server.js';
 
-interface View {
-  tenant: string;
-  name: string;
-  type: string;
-  config: Record<string, unknown>;
-  topic_filter: string;
-  failure_strategy: Record<string, unknown>;
-  delivery: Record<string, unknown>;
-  desired_state: string;
-  description: string;
-  created_at: string;
-  updated_at: string;
-  revision: number;
-}
+type View = ConnectorView;
 interface ListBody {
   items: View[];
   total: number;

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import mqtt, { type MqttClient } from 'mqtt';
+import type { ConnectorStatus } from '../../src/admin/runtime-port.js';
 import { createClickHouseSink, type ClickHouseSinkConfig } from '../../src/connectors/clickhouse/clickhouse-sink.js';
 import { SinkError, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { freePort, startService, type RunningService } from '../harness/services.js';
@@ -66,18 +67,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   }
 }
 
-interface Status {
-  state: string;
-  received: number;
-  written: number;
-  discarded: Record<string, number>;
-  discarded_total: number;
-  dead_lettered: number;
-  pending: number;
-  accounting_ok: boolean;
-  retries: number;
-  last_error: string | null;
-}
+type Status = ConnectorStatus;
 
 async function status(name: string): Promise<Status> {
   const r = await server.request<Status>('GET', `/api/v1/connectors/${name}/status`);

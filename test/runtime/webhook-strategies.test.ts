@@ -3,22 +3,11 @@
 // reason in status and /metrics; dead letters on the MQTT topic and in the API, replayed and purged.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { DeadLetterItem } from '../../src/admin/runtime-port.js';
 import { assertAccounting, countSeqs, metricValue, missing, primeWith, publishNumbered, range, startWebhook, subscribe, waitFor, type WebhookServer, sluiceOnMosquitto } from '../helpers/runtime.js';
 
-interface DeadLetterJson {
-  id?: number;
-  connector_name: string;
-  tenant?: string;
-  source_topic: string;
-  error_message: string;
-  retry_times: number;
-  payload: string;
-  payload_encoding: 'utf8' | 'base64';
-  qos: number;
-  retain: boolean;
-  original_timestamp: number;
-  dead_letter_timestamp: number;
-}
+/** A dead letter as published on MQTT (with the tenant) or listed by the API (with its id). */
+type DeadLetterJson = Omit<DeadLetterItem, 'id'> & { id?: number; tenant?: string };
 
 describe('webhook failure strategies on a real Mosquitto', () => {
   const fx = sluiceOnMosquitto();

@@ -71,7 +71,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
       stopped = true;
       await app.close();
       await manager.shutdown();
-      journal.close();
+      await journal.close();
       await store.close();
       await embedded?.close();
     },

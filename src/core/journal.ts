@@ -160,16 +160,21 @@ export class Journal {
     }
   }
 
-  close(): void {
+  /**
+   * Commits what is pending, closes the database and waits for the checkpoint worker to close
+   * its own connection: until then it may still create the -wal/-shm files next to the journal.
+   */
+  async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
-    void this.checkpointer?.stop();
+    const checkpointer = this.checkpointer;
     this.checkpointer = undefined;
     if (this.db.open) {
       this.commitGroup();
       this.sweep();
       this.db.close();
     }
+    await checkpointer?.stop();
   }
 }
 

@@ -32,8 +32,8 @@ describe('journal', () => {
     dir = tempDir('sluice-journal-');
     path = join(dir, 'journal.db');
   });
-  afterEach(() => {
-    for (const j of open.splice(0)) j.close();
+  afterEach(async () => {
+    for (const j of open.splice(0)) await j.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -100,14 +100,14 @@ describe('journal', () => {
     c.deleteCommitted();
     assert.deepEqual(rowsOf(j, c), [], 'committed rows swept');
     for (let i = 0; i < 3; i++) seen.push(c.append(msg(i)));
-    j.close();
+    await j.close();
 
     j = journal();
     c = j.connector('default', 'a');
     for (let i = 0; i < 3; i++) seen.push(c.append(msg(i)));
     c.commit({ upTo: seen.at(-1) as number, written: 6, discarded: {}, deadLetters: [], retries: 0 }, c.read(100));
     j.sweep();
-    j.close();
+    await j.close();
 
     // everything committed and swept: the next offset still follows the last one
     j = journal();
@@ -134,7 +134,7 @@ describe('journal', () => {
     assert.deepEqual(b.read(10).map((r) => r.payload.toString()), ['1.........']);
   });
 
-  test('counters survive reopening; the accounting identity holds after it', () => {
+  test('counters survive reopening; the accounting identity holds after it', async () => {
     let j = journal();
     let c = j.connector('default', 'a');
     for (let i = 0; i < 10; i++) c.append(msg(i));
@@ -145,7 +145,7 @@ describe('journal', () => {
     c.countRetries(2);
     const before = c.snapshot();
     assertIdentity(before);
-    j.close();
+    await j.close();
 
     j = journal();
     c = j.connector('default', 'a');
@@ -188,7 +188,7 @@ describe('journal', () => {
     assertIdentity(s);
   });
 
-  test('dropOldest drops the oldest pending records not in flight, counted as discarded{journal_full}', () => {
+  test('dropOldest drops the oldest pending records not in flight, counted as discarded{journal_full}', async () => {
     const j = journal();
     const c = j.connector('default', 'a');
     for (let i = 0; i < 10; i++) c.append(msg(i, 97)); // 97 + 3 = 100 bytes a row
@@ -210,7 +210,7 @@ describe('journal', () => {
     assert.deepEqual(c.read(100).map((r) => r.offset), [1, 2]);
     assert.deepEqual(c.snapshot().discarded, { journal_full: 8 });
     assertIdentity(c.snapshot());
-    j.close();
+    await j.close();
     const again = journal().connector('default', 'a').snapshot();
     assert.deepEqual(again.discarded, { journal_full: 8 });
     assert.equal(again.pending, 2);

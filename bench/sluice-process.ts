@@ -70,6 +70,6 @@ export class SluiceProcess {
   async stop(): Promise<void> {
     this.proc.kill('SIGTERM');
     await new Promise((r) => this.proc.once('exit', r));
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }

@@ -25,7 +25,7 @@ const started: ChildProcess[] = [];
 const dirs: string[] = [];
 after(() => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs) rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 function newestMtime(dir: string): number {

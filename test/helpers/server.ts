@@ -96,7 +96,7 @@ export async function startTestServer(overrides: Partial<Settings> = {}): Promis
     stop: () => running.stop(),
     async cleanup() {
       await running.stop();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }

@@ -17,7 +17,7 @@ test('SIGKILL mid-stream, restart on the same DB: nothing PUBACKed is lost, dupl
   const { svc, url } = await startMosquitto();
   t.after(() => svc.stop());
   const dir = tempDir('sluice-crash-');
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }));
   const env = { SLUICE_DB: join(dir, 'sluice.db'), SLUICE_MQTT_URL: url, SLUICE_LOG_LEVEL: 'warn' };
   const out = join(dir, 'out.jsonl');
   const procs: SluiceProcess[] = [];

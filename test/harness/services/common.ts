@@ -100,7 +100,7 @@ function cleanupSync(): void {
   for (const c of liveChildren) {
     try { c.kill('SIGKILL'); } catch { /* already gone */ }
   }
-  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
 
 function hookExit(): void {

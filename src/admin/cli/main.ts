@@ -28,6 +28,8 @@ program
     // loaded here so that the client commands start without loading the server
     const { settingsFromEnv } = await import('../../settings.js');
     const { startService, stopOnSignals } = await import('../../serve.js');
+    const { boundHeapGrowth } = await import('../../core/heap-growth.js');
+    boundHeapGrowth();
     const settings = settingsFromEnv(process.env, { dbPath: opts.db, host: opts.host, port: opts.port, mqttUrl: opts.mqttUrl });
     let running;
     try {

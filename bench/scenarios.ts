@@ -11,6 +11,8 @@ export interface Env {
   n: number;
   backlog: number;
   latencySeconds: number;
+  /** published at the same rate before the measured seconds, not counted */
+  latencyWarmupSeconds: number;
   latencyRate: number;
   cpuProfileDir?: string;
 }
@@ -82,12 +84,16 @@ export async function latency(env: Env, target: Target): Promise<{ p50: number; 
     const id = uid(`lat_${target.name}`);
     await s.create({ name: 'lat', ...target.connector(id), topic_filter: `${id}/#`, delivery: { batch_size: 1000, linger_ms: 2 } });
     const probe = await target.latency(id);
-    const count = env.latencyRate * env.latencySeconds;
+    // one steady stream: the first seconds warm up Sluice (JIT), the producer and the reader, and
+    // are left out; the published count covers both
+    const warmup = env.latencyRate * env.latencyWarmupSeconds;
+    const count = warmup + env.latencyRate * env.latencySeconds;
     await publish({ url: env.mqttUrl, topics: [`${id}/a`], count, qos: 1, rate: env.latencyRate, clientId: uid('pub') });
     await waitFor('every record written', async () => ((await s.status('lat')).written >= count ? true : undefined), 120_000, 20);
     await sleep(300);
-    const lat = await probe.stop();
-    if (lat.length < count) throw new Error(`${target.name}: latency probe saw ${lat.length} of ${count}`);
+    const seen = await probe.stop();
+    if (new Set(seen.map((x) => x.seq)).size < count) throw new Error(`${target.name}: latency probe saw ${seen.length} of ${count}`);
+    const lat = seen.filter((x) => x.seq >= warmup).map((x) => x.ms);
     const batch = await batchStats(s);
     return { p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), samples: lat.length, batches: batch.count, sinkMeanMs: batch.meanMs };
   } finally {

@@ -5,10 +5,22 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePayload } from './payload.js';
 
-export interface LatencyProbe {
-  /** latencies (ms) of every record seen so far */
-  stop(): Promise<number[]>;
+export interface LatencySample {
+  /** the publisher's sequence number */
+  seq: number;
+  /** publish → readable in the target */
+  ms: number;
 }
+
+export interface LatencyProbe {
+  /** every record seen so far */
+  stop(): Promise<LatencySample[]>;
+}
+
+const sample = (payload: string, now: number): LatencySample => {
+  const p = parsePayload(payload);
+  return { seq: p.seq, ms: now - p.t };
+};
 
 export interface Target {
   name: string;
@@ -42,7 +54,7 @@ export function fileTarget(dir: string): Target {
       }
     },
     async latency(id) {
-      const lat: number[] = [];
+      const lat: LatencySample[] = [];
       let pos = 0;
       let rest = '';
       let stopped = false;
@@ -58,7 +70,7 @@ export function fileTarget(dir: string): Target {
             const now = Date.now();
             const lines = (rest + buf.toString()).split('\n');
             rest = lines.pop() ?? '';
-            for (const l of lines) lat.push(now - parsePayload((JSON.parse(l) as { payload: string }).payload).t);
+            for (const l of lines) lat.push(sample((JSON.parse(l) as { payload: string }).payload, now));
           }
         } catch {
           /* not created yet */
@@ -94,7 +106,7 @@ export function kafkaTarget(brokers: string): Target {
       return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
     },
     async latency(id) {
-      const lat: number[] = [];
+      const lat: LatencySample[] = [];
       if (!adminConnected) {
         await admin.connect();
         adminConnected = true;
@@ -102,6 +114,9 @@ export function kafkaTarget(brokers: string): Target {
       // the connector creates the topic when its sink starts; do not race it
       await admin.createTopics({ topics: [{ topic: id }], waitForLeaders: true }).catch(() => false);
       const consumer = kafka.consumer({ groupId: `bench-${id}`, maxWaitTimeInMs: 5 });
+      // run() resolves before the group is joined: records sent before the first fetch would
+      // count the join as latency
+      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
       await consumer.connect();
       await consumer.subscribe({ topic: id, fromBeginning: true });
       // no offset commits: a commit round trip after every batch would delay the next fetch
@@ -109,9 +124,10 @@ export function kafkaTarget(brokers: string): Target {
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           const now = Date.now();
-          for (const m of batch.messages) if (m.value) lat.push(now - parsePayload(m.value.toString()).t);
+          for (const m of batch.messages) if (m.value) lat.push(sample(m.value.toString(), now));
         },
       });
+      await joined;
       return {
         async stop() {
           await consumer.disconnect();
@@ -139,9 +155,12 @@ export function clickhouseTarget(url: string): Target {
       return Number(rows[0]?.n ?? 0);
     },
     async latency(id) {
-      const lat: number[] = [];
+      const lat: LatencySample[] = [];
       const seen = new Set<number>();
       let stopped = false;
+      // rows arrive in receive-time order (one INSERT per batch, batches in journal order), so
+      // each poll asks only for rows at or after the newest receive time seen: a poll stays a
+      // few rows instead of re-reading seconds of them (which made the probe itself the latency)
       let since = 0;
       const loop = (async () => {
         while (!stopped) {
@@ -154,8 +173,8 @@ export function clickhouseTarget(url: string): Target {
               const p = parsePayload(row.payload);
               if (seen.has(p.seq)) continue;
               seen.add(p.seq);
-              lat.push(now - p.t);
-              since = Math.max(since, Number(row.timestamp) - 2000);
+              lat.push({ seq: p.seq, ms: now - p.t });
+              since = Math.max(since, Number(row.timestamp));
             }
           }
           await new Promise((res) => setTimeout(res, 5));

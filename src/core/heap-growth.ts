@@ -9,9 +9,12 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_FLAG = '--heap-growing-percent';
 export const DEFAULT_HEAP_GROWING_PERCENT = 30;
 
-/** Applies the growth bound unless node was started with its own `--heap-growing-percent`. */
-export function boundHeapGrowth(percent = DEFAULT_HEAP_GROWING_PERCENT, execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): boolean {
-  const given = [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => a.startsWith(HEAP_GROWING_FLAG) || a.startsWith('--heap_growing_percent'));
+/**
+ * Applies the growth bound unless node was started with its own `--heap-growing-percent` (a
+ * command-line flag only: Node refuses it in NODE_OPTIONS).
+ */
+export function boundHeapGrowth(percent = DEFAULT_HEAP_GROWING_PERCENT, execArgv: readonly string[] = process.execArgv): boolean {
+  const given = execArgv.some((a) => a.startsWith(HEAP_GROWING_FLAG) || a.startsWith('--heap_growing_percent'));
   if (given || percent <= 0) return false;
   setFlagsFromString(`${HEAP_GROWING_FLAG}=${percent}`);
   return true;

@@ -269,9 +269,11 @@ export class ConnectorRuntime {
     const c = this.cj.snapshot();
     const discardedTotal = Object.values(c.discarded).reduce((a, b) => a + b, 0);
     const oldest = this.cj.oldestPendingTimestamp();
-    const loopError = this.loop?.lastError ?? null;
-    const loopErrorAt = this.loop?.lastErrorAt ?? null;
-    const useLoop = loopErrorAt !== null && (this.lastErrorAt === null || loopErrorAt > this.lastErrorAt);
+    const lastError = latestError([
+      { message: this.lastError, at: this.lastErrorAt },
+      { message: this.loop?.lastError ?? null, at: this.loop?.lastErrorAt ?? null },
+      { message: this.source?.lastError ?? null, at: this.source?.lastErrorAt ?? null },
+    ]);
     return {
       tenant: this.def.tenant,
       name: this.def.name,
@@ -294,8 +296,20 @@ export class ConnectorRuntime {
       oldest_pending_age_ms: oldest === null ? 0 : Math.max(0, Date.now() - oldest),
       journal_bytes: c.pending_bytes,
       max_journal_bytes: this.def.delivery.max_journal_bytes,
-      last_error: useLoop ? loopError : (this.lastError ?? this.source?.lastError ?? null),
-      last_error_at: useLoop ? loopErrorAt : this.lastErrorAt,
+      last_error: lastError.message,
+      last_error_at: lastError.at,
     };
   }
+}
+
+interface TimedError {
+  message: string | null;
+  at: number | null;
+}
+
+/** The most recent of the runtime's, the loop's and the source's last errors. */
+function latestError(errors: TimedError[]): TimedError {
+  let latest: TimedError = { message: null, at: null };
+  for (const e of errors) if (e.message !== null && (latest.message === null || (e.at ?? 0) > (latest.at ?? 0))) latest = e;
+  return latest;
 }

@@ -77,6 +77,7 @@ export class MqttSource {
   private roomTimer?: NodeJS.Timeout;
   connected = false;
   lastError: string | null = null;
+  lastErrorAt: number | null = null;
 
   constructor(private readonly o: SourceOptions) {}
 
@@ -102,8 +103,7 @@ export class MqttSource {
         taken = this.o.onMessage(m);
       } catch (e) {
         // the journal could not take it (disk full, I/O error): no PUBACK, so the broker keeps it
-        this.lastError = `journal append failed: ${(e as Error).message}`;
-        log('error', this.lastError);
+        this.fail('error', `journal append failed: ${(e as Error).message}`);
         taken = 'full';
       }
       if (taken === 'ok') {
@@ -115,15 +115,14 @@ export class MqttSource {
     };
     client.on('connect', (connack) => {
       this.lastError = null;
+      this.lastErrorAt = null;
       client.options.reconnectPeriod = MIN_RECONNECT_MS;
       // subscribing again on a present session is harmless and covers a changed filter or QoS
       client.subscribe(topicFilter, { qos }, (err, granted) => {
         if (err) {
-          this.lastError = `subscribe ${topicFilter} failed: ${err.message}`;
-          log('error', this.lastError);
+          this.fail('error', `subscribe ${topicFilter} failed: ${err.message}`);
         } else if (granted?.some((g) => g.qos === 128)) {
-          this.lastError = `broker refused the subscription to ${topicFilter}`;
-          log('error', this.lastError);
+          this.fail('error', `broker refused the subscription to ${topicFilter}`);
         } else if (this.client === client) {
           // connected means subscribed: nothing published from here on is missed
           this.connected = true;
@@ -138,8 +137,7 @@ export class MqttSource {
       client.options.reconnectPeriod = Math.min(MAX_RECONNECT_MS, Math.max(MIN_RECONNECT_MS, (client.options.reconnectPeriod ?? MIN_RECONNECT_MS) * 2));
     });
     client.on('error', (err) => {
-      this.lastError = err.message;
-      log('warn', `source error: ${err.message}`);
+      this.fail('warn', err.message, `source error: ${err.message}`);
     });
   }
 
@@ -155,11 +153,17 @@ export class MqttSource {
     this.o.afterCommit((err) => {
       this.corked = false;
       if (err) {
-        this.lastError = `journal commit failed: ${err.message}`;
-        this.o.log('error', this.lastError);
+        this.fail('error', `journal commit failed: ${err.message}`);
         stream.destroy();
       } else stream.uncork();
     });
+  }
+
+  /** Remembers an error for the status (with its time) and logs it. */
+  private fail(level: 'warn' | 'error', message: string, logLine = message): void {
+    this.lastError = message;
+    this.lastErrorAt = Date.now();
+    this.o.log(level, logLine);
   }
 
   private enterFull(): void {

@@ -2,6 +2,7 @@
 // interface (see mapping.ts for the rows). Unknown fields are skipped and no parse error is
 // tolerated (input_format_allow_errors_num = 0), so an INSERT is all or nothing: a record the
 // mapping refuses fails alone, and a batch the server rejects for its data is bisected by the core.
+import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { AUTH_ERROR_CODES, describeError, isDataError, serverError } from './errors.js';
@@ -117,7 +118,9 @@ class ClickHouseSink implements ConnectorSink {
     try {
       await this.open().insert({
         table: qualifiedTable(this.cfg.database, this.cfg.table),
-        values: rows,
+        // the whole body as one chunk (the client adds the last newline): an array is streamed
+        // row by row, one chunked-encoding frame per row, which cost ~15 % per insert
+        values: Readable.from([rows.join('\n')], { objectMode: true }),
         format: 'JSONEachRow',
         clickhouse_settings: INSERT_SETTINGS,
       });

@@ -114,8 +114,6 @@ export class MqttSource {
       this.enterFull();
     };
     client.on('connect', (connack) => {
-      this.lastError = null;
-      this.lastErrorAt = null;
       client.options.reconnectPeriod = MIN_RECONNECT_MS;
       // subscribing again on a present session is harmless and covers a changed filter or QoS
       client.subscribe(topicFilter, { qos }, (err, granted) => {

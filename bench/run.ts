@@ -6,12 +6,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../test/harness/services.js';
-import { median, ROOT } from './lib.js';
+import { median, percentile, ROOT } from './lib.js';
 import { backlog, endToEnd, type Env, fanOut, ingest, latency, rawLimit } from './scenarios.js';
 import { clickhouseTarget, fileTarget, kafkaTarget, type Target } from './targets.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const RUNS = num('BENCH_RUNS', 3);
+// about the size of Sluice's batches in the latency run (5,000 msg/s, a write every 10–20 ms)
+const WRITE_ALONE_ROWS = 100;
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (s: string) => !only || only.includes(s);
 
@@ -89,6 +91,18 @@ async function main(): Promise<void> {
       record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'max ms', rs.map((r) => r.max));
       record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'sink write mean ms', rs.map((r) => r.sinkMeanMs), { baseline: 'one sendBatch call' });
       record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'batches written', rs.map((r) => r.batches));
+      const reads = rs.map((r) => r.readP50Ms).filter((v): v is number => v !== undefined);
+      if (reads.length) record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'read-back query p50 ms', reads, { baseline: 'the probe, polling every 5 ms' });
+      if (t.writeAlone) {
+        // what one write costs the server without Sluice, measured now, on the same machine
+        const alone = await repeat(`${t.name} write alone`, async () => {
+          const took = await (t.writeAlone as NonNullable<Target['writeAlone']>)(`alone_${t.name}_${process.pid}_${Date.now()}`, WRITE_ALONE_ROWS, 200);
+          return { p50: percentile(took, 50), p99: percentile(took, 99) };
+        });
+        const base = `bare client, ${WRITE_ALONE_ROWS} rows per write`;
+        record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'write alone p50 ms', alone.map((r) => r.p50), { baseline: base });
+        record(`latency → ${t.name} @ ${env.latencyRate}/s`, 'write alone p99 ms', alone.map((r) => r.p99), { baseline: base });
+      }
     }
     if (wanted('backlog')) {
       const drainTarget = targets.find((t) => t.name === 'clickhouse') ?? (targets[0] as Target);

@@ -78,7 +78,7 @@ async function batchStats(s: SluiceProcess): Promise<{ count: number; meanMs: nu
   return { count, meanMs: count ? (sum('sluice_batch_duration_seconds_sum') / count) * 1000 : 0 };
 }
 
-export async function latency(env: Env, target: Target): Promise<{ p50: number; p99: number; max: number; samples: number; batches: number; sinkMeanMs: number }> {
+export async function latency(env: Env, target: Target): Promise<{ p50: number; p99: number; max: number; samples: number; batches: number; sinkMeanMs: number; readP50Ms?: number }> {
   const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, `latency-${target.name}`));
   try {
     const id = uid(`lat_${target.name}`);
@@ -95,7 +95,8 @@ export async function latency(env: Env, target: Target): Promise<{ p50: number; 
     if (new Set(seen.map((x) => x.seq)).size < count) throw new Error(`${target.name}: latency probe saw ${seen.length} of ${count}`);
     const lat = seen.filter((x) => x.seq >= warmup).map((x) => x.ms);
     const batch = await batchStats(s);
-    return { p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), samples: lat.length, batches: batch.count, sinkMeanMs: batch.meanMs };
+    const reads = probe.readDurations?.();
+    return { p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), samples: lat.length, batches: batch.count, sinkMeanMs: batch.meanMs, ...(reads?.length ? { readP50Ms: percentile(reads, 50) } : {}) };
   } finally {
     await s.stop();
   }

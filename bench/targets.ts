@@ -3,7 +3,8 @@ import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { Kafka, logLevel } from 'kafkajs';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePayload } from './payload.js';
+import { createRawTableSql } from '../src/connectors/clickhouse/mapping.js';
+import { makePayload, parsePayload } from './payload.js';
 
 export interface LatencySample {
   /** the publisher's sequence number */
@@ -15,6 +16,8 @@ export interface LatencySample {
 export interface LatencyProbe {
   /** every record seen so far */
   stop(): Promise<LatencySample[]>;
+  /** for probes that poll: how long each read took (ms), part of every latency it reports */
+  readDurations?(): number[];
 }
 
 const sample = (payload: string, now: number): LatencySample => {
@@ -30,6 +33,8 @@ export interface Target {
   count(id: string): Promise<number>;
   /** starts reading `id` as records arrive, measuring publish → readable */
   latency(id: string): Promise<LatencyProbe>;
+  /** a bare client writing `batches` batches of `rows` records back to back: each write's duration (ms) */
+  writeAlone?(id: string, rows: number, batches: number): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -163,8 +168,10 @@ export function clickhouseTarget(url: string): Target {
       // each poll asks only for rows at or after the newest receive time seen: a poll stays a
       // few rows instead of re-reading seconds of them (which made the probe itself the latency)
       let since = 0;
+      const reads: number[] = [];
       const loop = (async () => {
         while (!stopped) {
+          const started = performance.now();
           const r = await ch
             .query({ query: `SELECT payload, timestamp FROM default.${table(id)} WHERE timestamp >= ${since}`, format: 'JSONEachRow' })
             .catch(() => undefined);
@@ -177,6 +184,7 @@ export function clickhouseTarget(url: string): Target {
               lat.push({ seq: p.seq, ms: now - p.t });
               since = Math.max(since, Number(row.timestamp));
             }
+            reads.push(performance.now() - started);
           }
           await new Promise((res) => setTimeout(res, 5));
         }
@@ -187,7 +195,19 @@ export function clickhouseTarget(url: string): Target {
           await loop;
           return lat;
         },
+        readDurations: () => reads,
       };
+    },
+    async writeAlone(id, rows, batches) {
+      await ch.command({ query: createRawTableSql('default', table(id)) });
+      const took: number[] = [];
+      for (let b = 0; b < batches; b++) {
+        const values = Array.from({ length: rows }, (_, i) => ({ topic: `${id}/a`, payload: makePayload(b * rows + i, Date.now()).toString(), qos: 1, retain: 0, timestamp: Date.now() }));
+        const t0 = performance.now();
+        await ch.insert({ table: `default.${table(id)}`, values, format: 'JSONEachRow' });
+        took.push(performance.now() - t0);
+      }
+      return took;
     },
     async close() {
       await ch.close();

@@ -8,9 +8,9 @@ test('the heap growth bound is applied by default', () => {
 });
 
 test("an operator's own --heap-growing-percent is left alone", () => {
-  assert.equal(boundHeapGrowth(30, ['--heap-growing-percent=80']), false);
-  assert.equal(boundHeapGrowth(30, ['--heap_growing_percent=80']), false);
-  assert.equal(boundHeapGrowth(30, ['--max-old-space-size=512', '--import', 'tsx']), true);
+  assert.equal(boundHeapGrowth(60, ['--heap-growing-percent=80']), false);
+  assert.equal(boundHeapGrowth(60, ['--heap_growing_percent=80']), false);
+  assert.equal(boundHeapGrowth(60, ['--max-old-space-size=512', '--import', 'tsx']), true);
 });
 
 test('0 turns the bound off', () => {

@@ -212,7 +212,7 @@ export class ConnectorRuntime {
         delivery: this.def.delivery,
         dlq: this.deps.dlq,
         log: this.log,
-        observeSend: (ms, ok) => this.deps.metrics.batchLatency.observe({ ...labels, outcome: ok ? 'ok' : 'failed' }, ms / 1000),
+        observeSend: (ms, ok) => this.deps.metrics.observeBatch(labels, ok ? 'ok' : 'failed', ms / 1000),
         onRetry: (n, e) => this.log('warn', 'retrying records', { records: n, error: e.message }),
       });
       this.loop = loop;

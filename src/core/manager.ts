@@ -61,13 +61,22 @@ export class ConnectorManager implements RuntimePort {
         if (!rt) this.launch(d);
         return;
       case 'updated':
-        if (rt) this.background(rt.update(d), d);
-        else this.launch(d);
+        if (rt) {
+          // the histogram is labelled by type: once the old sink's last batch is done, its series go
+          const oldType = rt.def.type;
+          this.background(
+            rt.update(d).then(() => {
+              if (oldType !== d.type) this.metricsRegistry.forget(d.tenant, oldType, d.name);
+            }),
+            d,
+          );
+        } else this.launch(d);
         return;
       case 'deleted':
         this.runtimes.delete(key(d.tenant, d.name));
         if (rt) await rt.destroy();
         else this.o.journal.remove(d.tenant, d.name);
+        this.metricsRegistry.forget(d.tenant, d.type, d.name);
         return;
     }
   }

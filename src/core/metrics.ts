@@ -21,10 +21,11 @@ export interface MetricsSource {
 }
 
 const STATES = ['idle', 'running', 'paused', 'error', 'stopping'] as const;
+export const BATCH_OUTCOMES = ['ok', 'failed'] as const;
 
 export class RuntimeMetrics {
   readonly registry = new Registry();
-  readonly batchLatency: Histogram<'tenant' | 'type' | 'name' | 'outcome'>;
+  private readonly batchLatency: Histogram<'tenant' | 'type' | 'name' | 'outcome'>;
 
   constructor(sources: () => MetricsSource[]) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
@@ -88,6 +89,15 @@ export class RuntimeMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
+  }
+
+  /** Drops a connector's histogram series (the other metrics follow the connectors at scrape time). */
+  forget(tenant: string, type: string, name: string): void {
+    for (const outcome of BATCH_OUTCOMES) this.batchLatency.remove({ tenant, type, name, outcome });
+  }
+
+  observeBatch(labels: { tenant: string; type: string; name: string }, outcome: (typeof BATCH_OUTCOMES)[number], seconds: number): void {
+    this.batchLatency.observe({ ...labels, outcome }, seconds);
   }
 
   async text(): Promise<string> {

@@ -166,8 +166,12 @@ describe('connector lifecycle on a real Mosquitto', () => {
       assert.ok(rows('journal', id) >= 30, 'the 30 pending records (and maybe committed ones not swept yet)');
       assert.equal(rows('dead_letters', id), 20);
 
+      const series = async () => (await fx.api.metrics()).split('\n').filter((l) => l.startsWith('sluice_batch_duration_seconds_count{') && l.includes('name="gone"'));
+      assert.ok((await series()).length > 0, 'the batch histogram has the connector');
+
       const del = await fx.api.request('DELETE', '/api/v1/connectors/gone');
       assert.equal(del.status, 204);
+      assert.deepEqual(await series(), [], 'its histogram series are gone');
       assert.equal((await fx.api.request('GET', '/api/v1/connectors/gone/status')).status, 404);
       assert.equal((await fx.api.request('GET', '/api/v1/connectors/gone/dead-letters')).status, 404);
       assert.equal(idOf(), undefined, 'connector_state row deleted');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
@@ -110,6 +110,36 @@ test('size rotation never splits a record and never exceeds the limit', async ()
     assert.ok(files[i]!.size + files[i + 1]!.firstLineBytes > limit, `${files[i]!.name} rotated early at ${files[i]!.size}`);
   }
   assert.deepEqual(files.flatMap((f) => f.lines.map((l) => l.offset)), Array.from({ length: offset }, (_, i) => i + 1));
+});
+
+test('a file moved away (logrotate) or removed is noticed: the next batch opens a new file at the path', async () => {
+  const sink = await started(cfg());
+  const path = join(dir, 'out', 'messages.jsonl');
+  const offsets = (p: string) => readFileSync(p, 'utf8').split('\n').slice(0, -1).map((l) => (JSON.parse(l) as { offset: number }).offset);
+  await sink.sendBatch([rec(1, 'a'), rec(2, 'b')]);
+  renameSync(path, `${path}.1`);
+  await sink.sendBatch([rec(3, 'c')]);
+  assert.deepEqual(offsets(`${path}.1`), [1, 2], 'the moved file keeps what it had and gets nothing more');
+  assert.deepEqual(offsets(path), [3]);
+  unlinkSync(path);
+  await sink.sendBatch([rec(4, 'd')]);
+  assert.deepEqual(offsets(path), [4], 'a removed file is created again');
+});
+
+test('a file truncated in place (copytruncate) restarts the size count', async () => {
+  const limit = 1000;
+  const sink = await started(cfg({ rotation_strategy: 'size' }), { maxBytesOverride: limit });
+  const path = join(dir, 'out', 'messages.jsonl');
+  let offset = 0;
+  // two records of ~185 bytes per batch: three batches exceed the limit, two do not
+  const batch = () => Array.from({ length: 2 }, () => rec(++offset, 'x'.repeat(60)));
+  await sink.sendBatch(batch());
+  truncateSync(path, 0);
+  await sink.sendBatch(batch());
+  await sink.sendBatch(batch());
+  // without noticing the truncation the sink would count three batches and rotate
+  assert.deepEqual(readdirSync(join(dir, 'out')), ['messages.jsonl']);
+  assert.ok(statSync(path).size <= limit);
 });
 
 test('a record larger than the limit goes alone into its own file', async () => {

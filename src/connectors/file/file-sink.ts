@@ -1,6 +1,8 @@
 // The file sink: appends each batch to a local file as JSON Lines (see record-json.ts) or as raw
 // payload lines, with the rotation scheme described in rotation.ts. One writer per path is assumed
 // (one connector owns a file); a failed write is truncated back so no partial line stays behind.
+// A file moved, removed or truncated by an outside tool (logrotate) is noticed before the next
+// batch: the sink opens a new file at the configured path.
 import { constants, type Stats } from 'node:fs';
 import { access, mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -59,8 +61,11 @@ class FileSink implements ConnectorSink {
   private readonly now: () => number;
   private fh: FileHandle | undefined;
   private openPath: string | undefined;
-  /** size of the open file, counted from its stat at open plus our writes */
+  /** size of the open file, from its stat before each batch plus our writes */
   private size = 0;
+  /** identity of the open file, to notice when the path no longer names it */
+  private openIno = 0;
+  private openDev = 0;
 
   constructor(
     private readonly cfg: FileSinkConfig,
@@ -135,7 +140,16 @@ class FileSink implements ConnectorSink {
   }
 
   private async ensureOpen(path: string): Promise<void> {
-    if (this.fh && this.openPath === path) return;
+    if (this.fh && this.openPath === path) {
+      // logrotate and friends move or delete the file under us (or truncate it in place): write
+      // on into a fresh file at the configured path, never into the moved one
+      const now = await stat(path).catch(() => undefined);
+      if (now && now.ino === this.openIno && now.dev === this.openDev) {
+        this.size = now.size;
+        return;
+      }
+      this.ctx.log('info', 'file sink reopening: the file was moved or removed', { path });
+    }
     await this.close();
     const dir = dirname(path);
     await mkdir(dir, { recursive: true }).catch((err: unknown) => {
@@ -145,7 +159,10 @@ class FileSink implements ConnectorSink {
       throw ioError('open', path, err);
     });
     try {
-      this.size = (await fh.stat()).size;
+      const st = await fh.stat();
+      this.size = st.size;
+      this.openIno = st.ino;
+      this.openDev = st.dev;
     } catch (err) {
       await fh.close().catch(() => undefined);
       throw ioError('stat', path, err);

@@ -9,7 +9,7 @@ import { Journal } from './core/journal.js';
 import { ConnectorManager } from './core/manager.js';
 import type { BrokerSettings } from './core/mqtt-source.js';
 import { SqliteDefinitionStore } from './metadata/sqlite-store.js';
-import { readCa, type Settings } from './settings.js';
+import { readSourceTls, type Settings } from './settings.js';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -31,6 +31,7 @@ export async function startService(settings: Settings): Promise<RunningService> 
 }
 
 async function start(settings: Settings, undo: (() => Promise<void> | void)[]): Promise<RunningService> {
+  const tls = readSourceTls(settings); // before anything is opened: a wrong path fails at once
   const store = new SqliteDefinitionStore(settings.dbPath);
   undo.push(() => store.close());
   const journal = new Journal(settings.journalPath);
@@ -47,7 +48,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     password: settings.mqttPassword,
     clientIdPrefix: settings.mqttClientIdPrefix,
     sessionExpirySecs: settings.mqttSessionExpirySecs,
-    ca: readCa(settings),
+    ...tls,
     rejectUnauthorized: !settings.mqttInsecure,
   };
   const service = new ConnectorService(store);

@@ -19,6 +19,8 @@ export interface Settings {
   mqttClientIdPrefix: string;
   mqttSessionExpirySecs: number;
   mqttCaFile?: string;
+  mqttCertFile?: string;
+  mqttKeyFile?: string;
   mqttInsecure: boolean;
   embeddedBrokerHost: string;
   embeddedBrokerPort: number;
@@ -40,6 +42,8 @@ export const ENVIRONMENT = [
   ['SLUICE_MQTT_CLIENT_ID_PREFIX', 'prefix of the client ids Sluice uses; each connector appends <tenant>_<name>', 'sluice_'],
   ['SLUICE_MQTT_SESSION_EXPIRY_SECS', 'MQTT 5 session expiry of the persistent source sessions', '604800'],
   ['SLUICE_MQTT_CA_FILE', 'PEM CA file to verify an mqtts:// source broker', ''],
+  ['SLUICE_MQTT_CERT_FILE', 'PEM client certificate for an mqtts:// source broker that asks for one (with SLUICE_MQTT_KEY_FILE)', ''],
+  ['SLUICE_MQTT_KEY_FILE', 'PEM private key of SLUICE_MQTT_CERT_FILE', ''],
   ['SLUICE_MQTT_INSECURE', '1: do not verify the source broker certificate (tests only)', '0'],
   ['SLUICE_EMBEDDED_BROKER_HOST', 'listen address of the embedded broker', '127.0.0.1'],
   ['SLUICE_EMBEDDED_BROKER_PORT', 'port of the embedded broker', '1883'],
@@ -77,12 +81,36 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     mqttClientIdPrefix: o.mqttClientIdPrefix ?? env.SLUICE_MQTT_CLIENT_ID_PREFIX ?? 'sluice_',
     mqttSessionExpirySecs: o.mqttSessionExpirySecs ?? int('SLUICE_MQTT_SESSION_EXPIRY_SECS', env.SLUICE_MQTT_SESSION_EXPIRY_SECS, 604_800),
     mqttCaFile: o.mqttCaFile ?? (env.SLUICE_MQTT_CA_FILE || undefined),
+    mqttCertFile: o.mqttCertFile ?? (env.SLUICE_MQTT_CERT_FILE || undefined),
+    mqttKeyFile: o.mqttKeyFile ?? (env.SLUICE_MQTT_KEY_FILE || undefined),
     mqttInsecure: o.mqttInsecure ?? env.SLUICE_MQTT_INSECURE === '1',
     embeddedBrokerHost: o.embeddedBrokerHost ?? env.SLUICE_EMBEDDED_BROKER_HOST ?? '127.0.0.1',
     embeddedBrokerPort: o.embeddedBrokerPort ?? int('SLUICE_EMBEDDED_BROKER_PORT', env.SLUICE_EMBEDDED_BROKER_PORT, 1883),
   };
 }
 
-export function readCa(settings: Settings): string | undefined {
-  return settings.mqttCaFile ? readFileSync(settings.mqttCaFile, 'utf8') : undefined;
+export interface SourceTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** Reads the source broker's TLS files; an error names the variable and the file. */
+export function readSourceTls(settings: Settings): SourceTls {
+  if (Boolean(settings.mqttCertFile) !== Boolean(settings.mqttKeyFile)) {
+    throw new Error('SLUICE_MQTT_CERT_FILE and SLUICE_MQTT_KEY_FILE: set both (a client certificate needs its key) or neither');
+  }
+  const read = (name: string, path: string | undefined): string | undefined => {
+    if (!path) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new Error(`${name}: cannot read ${path}: ${(e as Error).message}`);
+    }
+  };
+  return {
+    ca: read('SLUICE_MQTT_CA_FILE', settings.mqttCaFile),
+    cert: read('SLUICE_MQTT_CERT_FILE', settings.mqttCertFile),
+    key: read('SLUICE_MQTT_KEY_FILE', settings.mqttKeyFile),
+  };
 }

@@ -15,6 +15,9 @@ export interface BrokerSettings {
   clientIdPrefix: string;
   sessionExpirySecs: number;
   ca?: string;
+  /** client certificate and its key, for a broker that asks for one */
+  cert?: string;
+  key?: string;
   rejectUnauthorized: boolean;
 }
 
@@ -64,6 +67,8 @@ export function clientOptions(b: BrokerSettings, clientId: string, clean: boolea
     keepalive: 30,
     resubscribe: true,
     ca: b.ca,
+    cert: b.cert,
+    key: b.key,
     rejectUnauthorized: b.rejectUnauthorized,
     ...(b.protocolVersion === 5 && !clean ? { properties: { sessionExpiryInterval: b.sessionExpirySecs } } : {}),
   };

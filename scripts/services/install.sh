@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|kafka ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|kafka|openssl ...]
 #
 # With no names, installs all of them. Idempotent: a service whose binary (or,
 # for Kafka, whose complete jar directory) is already present is skipped.
@@ -20,7 +20,7 @@ KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-3.9.2}"
 SLF4J_VERSION="1.7.36"     # the slf4j-api version kafka 3.9 depends on
 RELOAD4J_VERSION="1.2.25"  # what the Kafka 3.9 distribution ships as its log4j
 CACHE_DIR="${SLUICE_CACHE:-$HOME/.cache/sluice}"
-ALL=(mosquitto clickhouse victoriametrics influxdb kafka)
+ALL=(mosquitto clickhouse victoriametrics influxdb kafka openssl)
 
 log() { echo "[sluice-install] $*" >&2; }
 
@@ -97,6 +97,12 @@ install_mosquitto() {
   fi
   apt_install mosquitto mosquitto-clients
   stop_system_service mosquitto '^/usr/sbin/mosquitto'
+}
+
+# the TLS tests make their certificates with the openssl command
+install_openssl() {
+  if command -v openssl >/dev/null 2>&1; then log "openssl: already installed"; return; fi
+  apt_install openssl
 }
 
 install_clickhouse() {
@@ -199,6 +205,7 @@ for n in "${names[@]}"; do
     victoriametrics|victoria-metrics) install_victoriametrics ;;
     influxdb) install_influxdb ;;
     kafka) install_kafka ;;
+    openssl) install_openssl ;;
     *) log "unknown service: $n (known: ${ALL[*]})"; exit 2 ;;
   esac
 done

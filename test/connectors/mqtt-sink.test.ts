@@ -12,7 +12,7 @@ import { mqttConfigFrom } from '../../src/connectors/mqtt/bridge-config.js';
 import { createMqttSink } from '../../src/connectors/mqtt/mqtt-sink.js';
 import { SinkError, type ConnectorSink, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { mqttType } from '../../src/metadata/configs/mqtt.js';
-import { startService, type RunningService } from '../harness/services.js';
+import { ensureOpenssl, startService, type RunningService } from '../harness/services.js';
 import { ensureInstalled, firstExisting, freePort, makeTempDir, managed, spawnServer, tcpAccepts, waitUntil } from '../harness/services/common.js';
 import { waitFor } from '../helpers/runtime.js';
 
@@ -436,8 +436,9 @@ async function startAuthMosquitto(): Promise<RunningService & { url: string }> {
 
 /** Mosquitto with a TLS listener whose self-signed certificate (CN and SAN 127.0.0.1) is in `cert.pem`. */
 async function startTlsMosquitto(): Promise<RunningService & { url: string; dir: string }> {
+  const openssl = await ensureOpenssl();
   return startCustomMosquitto(async (dir) => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
     return ['allow_anonymous true', `certfile ${dir}/cert.pem`, `keyfile ${dir}/key.pem`];
   });
 }

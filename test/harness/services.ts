@@ -2,7 +2,7 @@
 // jars that scripts/services/install.sh installs (on demand), on free loopback
 // ports, with data in temp dirs. See test/harness/services/<name>.ts.
 import { startClickHouse } from './services/clickhouse.js';
-import type { RunningService, ServiceName, StartOptions } from './services/common.js';
+import { ensureInstalled, firstExisting, type RunningService, type ServiceName, type StartOptions } from './services/common.js';
 import { startInfluxDB } from './services/influxdb.js';
 import { startKafka } from './services/kafka.js';
 import { startMosquitto } from './services/mosquitto.js';
@@ -22,4 +22,9 @@ const starters: Record<ServiceName, (opts?: StartOptions) => Promise<RunningServ
 
 export async function startService(name: ServiceName, opts?: StartOptions): Promise<RunningService> {
   return starters[name](opts);
+}
+
+/** The path of the openssl command, installed first when missing (the TLS tests make certificates with it). */
+export function ensureOpenssl(): Promise<string> {
+  return ensureInstalled('openssl', () => firstExisting(['/usr/bin/openssl', '/usr/local/bin/openssl', '/bin/openssl']));
 }

@@ -7,15 +7,15 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
-import { startService, type RunningService } from '../harness/services.js';
+import { ensureOpenssl, startService, type RunningService } from '../harness/services.js';
 import { startTestServer, tempDir } from '../helpers/server.js';
 import { Api, readJsonLines } from '../helpers/runtime.js';
 import { readSourceTls, settingsFromEnv } from '../../src/settings.js';
 
-const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
-function makeCertificates(dir: string): void {
+async function makeCertificates(dir: string): Promise<void> {
+  const bin = await ensureOpenssl();
+  const openssl = (args: string[]) => execFileSync(bin, args, { stdio: 'ignore' });
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem'), '-days', '2', '-subj', '/CN=sluice-test-ca']);
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
   for (const [name, cn, ext] of [['server', '127.0.0.1', ['-extfile', join(dir, 'server.ext')]], ['client', 'sluice', []]] as const) {
@@ -30,7 +30,7 @@ describe('source broker with TLS client certificates (Mosquitto, require_certifi
   let url: string;
   before(async () => {
     dir = tempDir('sluice-tls-');
-    makeCertificates(dir);
+    await makeCertificates(dir);
     svc = await startService('mosquitto', { extraConfig: [`cafile ${dir}/ca.pem`, `certfile ${dir}/server.pem`, `keyfile ${dir}/server.key`, 'require_certificate true'] });
     url = (svc.env.SLUICE_TEST_MQTT_URL as string).replace('mqtt://', 'mqtts://');
   });

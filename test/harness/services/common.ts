@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type ServiceName = 'mosquitto' | 'kafka' | 'clickhouse' | 'victoriametrics' | 'influxdb';
+/** command-line tools the tests need besides the servers */
+export type Tool = 'openssl';
 
 export interface RunningService {
   name: ServiceName;
@@ -72,7 +74,7 @@ export async function firstExisting(paths: readonly string[]): Promise<string | 
  * Returns what `locate` finds; if nothing, runs scripts/services/install.sh <name>
  * (apt / Maven, as on a fresh CI machine) and looks again.
  */
-export async function ensureInstalled<T>(name: ServiceName, locate: () => Promise<T | undefined>): Promise<T> {
+export async function ensureInstalled<T>(name: ServiceName | Tool, locate: () => Promise<T | undefined>): Promise<T> {
   const found = await locate();
   if (found !== undefined) return found;
   process.stderr.write(`[sluice-test] ${name} is not installed: installing it with ${INSTALL_SCRIPT} ${name}\n`);

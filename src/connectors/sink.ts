@@ -67,6 +67,8 @@ export interface SinkContext {
   connectorName: string;
   /** logs with the connector's name attached; never pass secrets */
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** the MQTT broker the connector subscribes on, when there is one (not in the validate endpoint) */
+  sourceBrokerUrl?: string;
 }
 
 /** What a sink folder exports: builds a sink from an already validated, defaulted, resolved config. */

@@ -198,7 +198,7 @@ export class ConnectorRuntime {
       if (!type.loadSink) throw new Error(`connector type ${type.name} has no sink in this version`);
       const factory = await type.loadSink();
       const config = resolveReferences(type.schema, this.def.config);
-      const sink = factory(config, { tenant: this.def.tenant, connectorName: this.def.name, log: this.log });
+      const sink = factory(config, { tenant: this.def.tenant, connectorName: this.def.name, log: this.log, sourceBrokerUrl: this.deps.broker.url });
       this.sink = sink;
       await withTimeout(sink.validate(), SINK_START_TIMEOUT_MS, `sink validate() did not finish within ${SINK_START_TIMEOUT_MS / 1000} s`);
       await withTimeout(sink.init(), SINK_START_TIMEOUT_MS, `sink init() did not finish within ${SINK_START_TIMEOUT_MS / 1000} s`);

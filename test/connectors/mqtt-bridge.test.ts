@@ -16,14 +16,13 @@ let targetUrl: string;
 let server: TestServer;
 let api: Api;
 const closers: (() => Promise<unknown>)[] = [];
-const savedSourceEnv = process.env.SLUICE_MQTT_URL;
 
 before(async () => {
   [source, target] = await Promise.all([startService('mosquitto'), startService('mosquitto')]);
   sourceUrl = source.env.SLUICE_TEST_MQTT_URL as string;
   targetUrl = target.env.SLUICE_TEST_MQTT_URL as string;
-  // what `sluice serve` would have in its environment: the loop guard reads it
-  process.env.SLUICE_MQTT_URL = sourceUrl;
+  // the source broker is a setting (like `sluice serve --mqtt-url`), not in the environment: the
+  // loop guard learns it from the runtime
   server = await startTestServer({ mqttUrl: sourceUrl });
   api = new Api(server.url);
 });
@@ -32,8 +31,6 @@ after(async () => {
   for (const c of closers.reverse()) await c().catch(() => undefined);
   await server?.cleanup();
   await Promise.all([source?.stop(), target?.stop()]);
-  if (savedSourceEnv === undefined) delete process.env.SLUICE_MQTT_URL;
-  else process.env.SLUICE_MQTT_URL = savedSourceEnv;
 });
 
 interface Got {
@@ -214,7 +211,7 @@ test('loop: target = source broker with the topic unchanged is refused; with a p
   const sameBroker = sourceUrl.replace('127.0.0.1', 'localhost');
   await create({ name: 'loop', type: 'mqtt', topic_filter: 'loop/#', config: { server: sameBroker } });
   const err = await api.until('loop', 'error state', (s) => s.state === 'error' && s.last_error !== null);
-  assert.match(err.last_error ?? '', /^mqtt sink: refusing a loop: target localhost:\d+ is also Sluice's source broker \(SLUICE_MQTT_URL\)/);
+  assert.match(err.last_error ?? '', /^mqtt sink: refusing a loop: target localhost:\d+ is also Sluice's source broker \(the broker this connector subscribes on\)/);
   const sub = await subscriber(sourceUrl, 'looped/#');
   const r = await api.request('PATCH', '/api/v1/connectors/loop', { config: { topic_prefix: 'looped/' } });
   assert.equal(r.status, 200, r.text);

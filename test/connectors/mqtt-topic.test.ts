@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bridgeClientId, clientOptions, mqttConfigFrom, targetOf } from '../../src/connectors/mqtt/bridge-config.js';
-import { brokerAddress, loopVerdict, sourceBrokerFromEnv } from '../../src/connectors/mqtt/loop-guard.js';
+import { brokerAddress, loopVerdict, sourceBroker, sourceBrokerFromEnv } from '../../src/connectors/mqtt/loop-guard.js';
 import { mapRecord, publishPacketBytes, type MappingSettings } from '../../src/connectors/mqtt/publish-mapping.js';
 import { compileTopicTemplate, parseTemplate, renderTopic, templateConfigErrors } from '../../src/connectors/mqtt/topic-template.js';
 import type { SinkRecord } from '../../src/connectors/sink.js';
@@ -101,6 +101,14 @@ describe('loop guard', () => {
   test('another broker (host or port): nothing', () => {
     assert.deepEqual(loopVerdict('mqtt://127.0.0.1:18832', tpl(''), { SLUICE_MQTT_URL: 'mqtt://127.0.0.1:18831' }, 'x'), { kind: 'none' });
     assert.deepEqual(loopVerdict('mqtt://cloud.example.com:1883', tpl(''), { SLUICE_MQTT_URL: 'mqtt://127.0.0.1:1883' }, 'x'), { kind: 'none' });
+  });
+
+  test('the broker the connector subscribes on (from the runtime) is certain and wins over the environment', () => {
+    assert.deepEqual(sourceBroker('mqtt://127.0.0.1:2883', { SLUICE_MQTT_URL: 'mqtt://elsewhere:1883' }), { address: 'local:2883', origin: 'the broker this connector subscribes on', certain: true });
+    const v = loopVerdict('mqtt://localhost:2883', tpl(''), {}, 'localhost:2883', 'mqtt://127.0.0.1:2883');
+    assert.equal(v.kind, 'refuse', 'a `--mqtt-url` broker or the embedded one, known for sure');
+    assert.match(v.kind === 'refuse' ? v.message : '', /^target localhost:2883 is also Sluice's source broker \(the broker this connector subscribes on\)/);
+    assert.deepEqual(loopVerdict('mqtt://localhost:1883', tpl(''), { SLUICE_MQTT_URL: 'mqtt://127.0.0.1:1883' }, 'x', 'mqtt://127.0.0.1:2883'), { kind: 'none' });
   });
 
   test('without SLUICE_MQTT_URL the embedded broker is only a guess: warn, never refuse', () => {

@@ -1,8 +1,9 @@
 // Loop detection: a bridge whose target is Sluice's own source broker publishes back into the
-// broker it reads from. The sink knows neither the source broker nor the connector's topic filter,
-// so it reads the source from the environment that `sluice serve` reads (SLUICE_MQTT_URL, else
-// the embedded broker's address) and compares host:port, with every local address taken as one.
-// A target topic equal to the source topic (no prefix, template `${topic}`) is a certain loop;
+// broker it reads from. The runtime tells the sink which broker the connector subscribes on; the
+// validate endpoint, which has no connector, reads the environment that `sluice serve` reads
+// (SLUICE_MQTT_URL, else the embedded broker's default address). Host:port are compared, with
+// every local address taken as one. The sink does not know the connector's topic filter: a
+// target topic equal to the source topic (no prefix, template `${topic}`) is a certain loop;
 // anything else on the same broker loops only when the filter matches the rewritten topics.
 import { hostname, networkInterfaces } from 'node:os';
 import { isIdentity, type TopicTemplate } from './topic-template.js';
@@ -12,7 +13,7 @@ export interface SourceBroker {
   address: string;
   /** where the address came from, for messages */
   origin: string;
-  /** false when it is only the embedded broker's default (a `--mqtt-url` flag is invisible here) */
+  /** false when it is only the embedded broker's default address, guessed from the environment */
   certain: boolean;
 }
 
@@ -53,9 +54,16 @@ export function sourceBrokerFromEnv(env: NodeJS.ProcessEnv, local = localNames()
   return { address: `${normalHost(host, local)}:${port}`, origin: 'the embedded broker', certain: false };
 }
 
-export function loopVerdict(targetUrl: string, template: TopicTemplate, env: NodeJS.ProcessEnv, targetLabel: string): LoopVerdict {
+/** The broker the connector subscribes on (certain), else the environment's guess. */
+export function sourceBroker(sourceUrl: string | undefined, env: NodeJS.ProcessEnv, local = localNames()): SourceBroker | undefined {
+  if (sourceUrl === undefined) return sourceBrokerFromEnv(env, local);
+  const address = brokerAddress(sourceUrl, local);
+  return address ? { address, origin: 'the broker this connector subscribes on', certain: true } : undefined;
+}
+
+export function loopVerdict(targetUrl: string, template: TopicTemplate, env: NodeJS.ProcessEnv, targetLabel: string, sourceUrl?: string): LoopVerdict {
   const local = localNames();
-  const source = sourceBrokerFromEnv(env, local);
+  const source = sourceBroker(sourceUrl, env, local);
   const target = brokerAddress(targetUrl, local);
   if (!source || !target || source.address !== target) return { kind: 'none' };
   const same = `target ${targetLabel} is also Sluice's source broker (${source.origin})`;

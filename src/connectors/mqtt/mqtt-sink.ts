@@ -20,7 +20,7 @@ const RETRIABLE_PUBACK = new Set([0x91, 0x97]);
 const END_GRACE_MS = 2000;
 
 export interface MqttSinkOptions {
-  /** where the source broker's address is read for the loop check; process.env by default */
+  /** where the source broker's address is read for the loop check when the context has none; process.env by default */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -63,7 +63,7 @@ class MqttBridgeSink implements ConnectorSink {
 
   async validate(): Promise<void> {
     const target = this.target;
-    const verdict = loopVerdict(target.url, this.template, this.env, target.label);
+    const verdict = loopVerdict(target.url, this.template, this.env, target.label, this.ctx.sourceBrokerUrl);
     if (verdict.kind === 'refuse') throw new Error(`mqtt sink: refusing a loop: ${verdict.message}`);
     const probe = mqtt.connect(target.url, clientOptions(this.cfg, this.clientId));
     try {
@@ -76,7 +76,7 @@ class MqttBridgeSink implements ConnectorSink {
   async init(): Promise<void> {
     if (this.client) return;
     const target = this.target;
-    const verdict = loopVerdict(target.url, this.template, this.env, target.label);
+    const verdict = loopVerdict(target.url, this.template, this.env, target.label, this.ctx.sourceBrokerUrl);
     if (verdict.kind !== 'none') this.ctx.log('warn', `mqtt sink: ${verdict.message}`);
     const client = mqtt.connect(target.url, {
       ...clientOptions(this.cfg, this.clientId),

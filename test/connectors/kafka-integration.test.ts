@@ -314,7 +314,7 @@ describe(`kafka sink against Kafka ${KAFKA_VERSION} (KRaft) and Mosquitto`, () =
   });
 
   test('bad config: a refused SASL login → error state naming the user, never the password; fixed config recovers', { timeout: 120_000 }, async () => {
-    // the harness broker has no SASL listener, so it refuses every SASL login (ILLEGAL_SASL_STATE)
+    // a SASL login on the PLAINTEXT listener: the broker refuses it (ILLEGAL_SASL_STATE)
     await api.create({
       name: 'k-auth', type: 'kafka', topic_filter: 'kcfg/auth',
       config: { bootstrap_servers: brokers, topic: 'sluice_cfg_auth', sasl_mechanism: 'plain', sasl_username: 'sluice', sasl_password: 's3cret-pw' },
@@ -330,6 +330,31 @@ describe(`kafka sink against Kafka ${KAFKA_VERSION} (KRaft) and Mosquitto`, () =
     await api.until('k-auth', 'written', (s) => s.written >= 1 && s.pending === 0);
     assert.equal((await readTopic('sluice_cfg_auth', 1)).length, 1);
     await api.ok('DELETE', '/api/v1/connectors/k-auth');
+  });
+
+  test('SASL listener: plain, scram-sha-256 and scram-sha-512 logins write; a wrong password is named with the user, never shown, and fixing it recovers', { timeout: 180_000 }, async () => {
+    const sasl = { bootstrap_servers: kafkaSvc.env.SLUICE_TEST_KAFKA_SASL_BROKERS as string, sasl_username: kafkaSvc.env.SLUICE_TEST_KAFKA_SASL_USER as string };
+    const password = kafkaSvc.env.SLUICE_TEST_KAFKA_SASL_PASSWORD as string;
+    for (const [i, mechanism] of (['plain', 'scram-sha-256', 'scram-sha-512'] as const).entries()) {
+      const name = `k-sasl-${i}`;
+      await api.create({ name, type: 'kafka', topic_filter: `ksasl/${i}`, config: { ...sasl, topic: `sluice_sasl_${i}`, sasl_mechanism: mechanism, sasl_password: password } });
+      await primeWith(api, name, mqttUrl, `ksasl/${i}`, i);
+      await api.until(name, 'written', (x) => x.written >= 1 && x.pending === 0);
+      const got = await readTopic(`sluice_sasl_${i}`, 1);
+      assert.equal(seqOfValue(got[0]?.value ?? Buffer.from('{}')), i, `${mechanism}: the record arrived`);
+      await api.ok('DELETE', `/api/v1/connectors/${name}`);
+    }
+
+    await api.create({ name: 'k-sasl-bad', type: 'kafka', topic_filter: 'ksasl/bad', config: { ...sasl, topic: 'sluice_sasl_bad', sasl_mechanism: 'scram-sha-256', sasl_password: 'not-the-pw-123' } });
+    const e = await api.until('k-sasl-bad', 'error state', (x) => x.state === 'error' && x.last_error !== null);
+    assert.match(e.last_error ?? '', /refused the login with SASL scram-sha-256 as user "sluice": .*invalid credentials/i);
+    assert.ok(!(e.last_error ?? '').includes('not-the-pw-123'), 'no password in last_error');
+    await api.ok('PATCH', '/api/v1/connectors/k-sasl-bad', { config: { sasl_password: password } });
+    await api.until('k-sasl-bad', 'running after the fix', (x) => x.state === 'running', 90_000);
+    await primeWith(api, 'k-sasl-bad', mqttUrl, 'ksasl/bad', 7);
+    await api.until('k-sasl-bad', 'written', (x) => x.written >= 1 && x.pending === 0);
+    assert.equal(seqOfValue((await readTopic('sluice_sasl_bad', 1))[0]?.value ?? Buffer.from('{}')), 7);
+    await api.ok('DELETE', '/api/v1/connectors/k-sasl-bad');
   });
 
   test('validate with probe is read-only: a missing topic is reported as going to be auto-created, not created', { timeout: 60_000 }, async () => {

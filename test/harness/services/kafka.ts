@@ -1,5 +1,6 @@
 // Apache Kafka (jars from Maven Central, see scripts/services/install.sh) as a
-// single-node KRaft cluster: combined broker + controller on loopback ports.
+// single-node KRaft cluster: combined broker + controller on loopback ports, with a PLAINTEXT
+// listener and a SASL_PLAINTEXT one (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -108,10 +109,15 @@ export async function kafkaMetadataBrokers(host: string, port: number, timeoutMs
   return brokers;
 }
 
+/** The one user of the SASL_PLAINTEXT listener, for PLAIN and both SCRAM mechanisms. */
+const SASL_USER = 'sluice';
+const SASL_PASSWORD = 'sluice-kafka-pw';
+
 export async function startKafka(opts: StartOptions = {}): Promise<RunningService> {
   const libs = await ensureInstalled('kafka', locate);
   const java = javaBin();
   const port = opts.port ?? (await freePort());
+  const saslPort = await freePort();
   const controllerPort = await freePort();
   const dir = await makeTempDir('kafka');
   const props = join(dir, 'server.properties');
@@ -120,11 +126,17 @@ export async function startKafka(opts: StartOptions = {}): Promise<RunningServic
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
     'inter.broker.listener.name=PLAINTEXT',
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+    // a second listener that demands a login: PLAIN from the JAAS line, SCRAM from the users
+    // written into the metadata at format time
+    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${SASL_USER}="${SASL_PASSWORD}";`,
+    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
     `log.dirs=${join(dir, 'data')}`,
     'num.partitions=1',
     'default.replication.factor=1',
@@ -140,7 +152,8 @@ export async function startKafka(opts: StartOptions = {}): Promise<RunningServic
     '',
   ].join('\n'));
   const base = jvmArgs(dir, libs);
-  await run(java, [...base, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props], 'kafka StorageTool format');
+  const scram = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${SASL_USER},password=${SASL_PASSWORD}]`]);
+  await run(java, [...base, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, ...scram], 'kafka StorageTool format');
 
   const logFile = join(dir, 'kafka.log');
   const launch = async () => {
@@ -154,5 +167,10 @@ export async function startKafka(opts: StartOptions = {}): Promise<RunningServic
     }, { timeoutMs: 120_000, intervalMs: 250 });
     return proc;
   };
-  return managed('kafka', dir, { SLUICE_TEST_KAFKA_BROKERS: `127.0.0.1:${port}` }, launch, 20_000);
+  return managed('kafka', dir, {
+    SLUICE_TEST_KAFKA_BROKERS: `127.0.0.1:${port}`,
+    SLUICE_TEST_KAFKA_SASL_BROKERS: `127.0.0.1:${saslPort}`,
+    SLUICE_TEST_KAFKA_SASL_USER: SASL_USER,
+    SLUICE_TEST_KAFKA_SASL_PASSWORD: SASL_PASSWORD,
+  }, launch, 20_000);
 }

@@ -24,7 +24,7 @@ export interface RunningService {
 export interface StartOptions {
   /** The service's main port (MQTT / Kafka PLAINTEXT / HTTP); free port if unset. */
   port?: number;
-  /** extra config lines appended to the server's config file (Mosquitto only for now) */
+  /** extra config lines: appended to Mosquitto's config file; InfluxDB: lines of its [http] section (e.g. `auth-enabled = true`) */
   extraConfig?: string[];
 }
 

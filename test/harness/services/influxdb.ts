@@ -27,6 +27,7 @@ export async function startInfluxDB(opts: StartOptions = {}): Promise<RunningSer
     '  enabled = true',
     `  bind-address = "127.0.0.1:${port}"`,
     '  log-enabled = false',
+    ...(opts.extraConfig ?? []).map((l) => `  ${l}`),
     '[monitor]',
     '  store-enabled = false',
     '[continuous_queries]',

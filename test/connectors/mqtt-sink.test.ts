@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import { Aedes } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { mqttConfigFrom } from '../../src/connectors/mqtt/bridge-config.js';
 import { createMqttSink } from '../../src/connectors/mqtt/mqtt-sink.js';
 import { SinkError, type ConnectorSink, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
@@ -442,3 +444,29 @@ async function startTlsMosquitto(): Promise<RunningService & { url: string; dir:
     return ['allow_anonymous true', `certfile ${dir}/cert.pem`, `keyfile ${dir}/key.pem`];
   });
 }
+
+describe('ws:// target (aedes behind a WebSocket server: Mosquitto here is built without websockets)', () => {
+  test('records go over MQTT-over-WebSocket, QoS 1 acknowledged, and arrive as published', { timeout: 60_000 }, async () => {
+    const broker = await Aedes.createBroker();
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    wss.on('connection', (socket) => broker.handle(createWebSocketStream(socket) as unknown as Parameters<typeof broker.handle>[0]));
+    cleanups.push(() => new Promise<void>((resolve) => wss.close(() => broker.close(() => resolve()))));
+    const address = wss.address();
+    const url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+    const sub = await mqtt.connectAsync(url, { clientId: 'ws-sub', protocolVersion: 4, reconnectPeriod: 0 });
+    cleanups.push(() => sub.endAsync(true).then(() => undefined));
+    const got: { topic: string; payload: string; qos: number }[] = [];
+    sub.on('message', (topic, payload, packet) => got.push({ topic, payload: payload.toString(), qos: packet.qos }));
+    await sub.subscribeAsync('ws/#', { qos: 1 });
+
+    const sink = await started({ server: url, protocol_version: 'v4', qos: 1 });
+    const records = Array.from({ length: 20 }, (_, i) => rec(`ws/${i % 3}`, `m${i}`));
+    assert.deepEqual(await sink.sendBatch(records), { failed: [] });
+    await waitFor('20 messages over ws', () => got.length >= 20);
+    assert.deepEqual(got.map((g) => g.payload), records.map((r) => r.payload.toString()));
+    assert.deepEqual(got.map((g) => g.topic), records.map((r) => r.topic));
+    assert.ok(got.every((g) => g.qos === 1));
+  });
+});

@@ -23,65 +23,43 @@ export interface MetricsSource {
 const STATES = ['idle', 'running', 'paused', 'error', 'stopping'] as const;
 export const BATCH_OUTCOMES = ['ok', 'failed'] as const;
 
+/** the extra labels of one series and its value */
+type Sample = [Record<string, string>, number];
+
 export class RuntimeMetrics {
   readonly registry = new Registry();
   private readonly batchLatency: Histogram<'tenant' | 'type' | 'name' | 'outcome'>;
 
   constructor(sources: () => MetricsSource[]) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
-    const labelNames = ['tenant', 'type', 'name'] as const;
-    const counter = (name: string, help: string, pick: (s: MetricsSource) => number) =>
-      new Counter({
-        name,
-        help,
-        labelNames,
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          for (const s of sources()) this.inc({ tenant: s.tenant, type: s.type, name: s.name }, pick(s));
-        },
-      });
-    const gauge = (name: string, help: string, pick: (s: MetricsSource) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          for (const s of sources()) this.set({ tenant: s.tenant, type: s.type, name: s.name }, pick(s));
-        },
-      });
+    const labelNames = ['tenant', 'type', 'name'];
+    const labels = (s: MetricsSource) => ({ tenant: s.tenant, type: s.type, name: s.name });
+    // every metric here is read from the connectors at scrape time: a connector gives one sample
+    // per series, each with its extra labels (a discard reason, a state)
+    const series = (kind: 'counter' | 'gauge', name: string, help: string, extraLabels: string[], samples: (s: MetricsSource) => Sample[]) => {
+      const config = { name, help, labelNames: [...labelNames, ...extraLabels], registers: [this.registry] };
+      const each = (put: (l: Record<string, string>, v: number) => void) => {
+        for (const s of sources()) for (const [extra, v] of samples(s)) put({ ...labels(s), ...extra }, v);
+      };
+      if (kind === 'counter') new Counter({ ...config, collect() { this.reset(); each((l, v) => this.inc(l, v)); } });
+      else new Gauge({ ...config, collect() { this.reset(); each((l, v) => this.set(l, v)); } });
+    };
+    const counter = (name: string, help: string, pick: (s: MetricsSource) => number) => series('counter', name, help, [], (s) => [[{}, pick(s)]]);
+    const gauge = (name: string, help: string, pick: (s: MetricsSource) => number) => series('gauge', name, help, [], (s) => [[{}, pick(s)]]);
     counter('sluice_received_total', 'Messages received from MQTT and journaled.', (s) => s.received);
     counter('sluice_written_total', 'Records the sink reported written.', (s) => s.written);
     counter('sluice_dead_lettered_total', 'Records written to the dead-letter queue.', (s) => s.dead_lettered);
     counter('sluice_retries_total', 'Record re-sends after a failed attempt.', (s) => s.retries);
-    new Counter({
-      name: 'sluice_discarded_total',
-      help: 'Records dropped, by reason.',
-      labelNames: ['tenant', 'type', 'name', 'reason'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const s of sources()) for (const [reason, n] of Object.entries(s.discarded)) this.inc({ tenant: s.tenant, type: s.type, name: s.name, reason }, n);
-      },
-    });
+    series('counter', 'sluice_discarded_total', 'Records dropped, by reason.', ['reason'], (s) => Object.entries(s.discarded).map(([reason, n]) => [{ reason }, n]));
     gauge('sluice_pending', 'Journaled records without a terminal outcome yet (lag).', (s) => s.pending);
     gauge('sluice_journal_bytes', 'Bytes of pending records in the journal.', (s) => s.journal_bytes);
     gauge('sluice_oldest_pending_age_seconds', 'Age of the oldest pending record.', (s) => s.oldest_pending_age_ms / 1000);
     gauge('sluice_connector_up', '1 when the connector is running, else 0.', (s) => (s.up ? 1 : 0));
     gauge('sluice_journal_full', '1 while the journal is at its bound and intake is stopped.', (s) => (s.journal_full ? 1 : 0));
     gauge('sluice_journal_max_bytes', 'The bound on pending journal bytes (delivery.max_journal_bytes).', (s) => s.max_journal_bytes);
-    new Gauge({
-      name: 'sluice_connector_state',
-      help: '1 for the state the connector is in (idle, running, paused, error, stopping), 0 for the others.',
-      labelNames: ['tenant', 'type', 'name', 'state'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const s of sources()) for (const state of STATES) this.set({ tenant: s.tenant, type: s.type, name: s.name, state }, s.state === state ? 1 : 0);
-      },
-    });
+    series('gauge', 'sluice_connector_state', '1 for the state the connector is in (idle, running, paused, error, stopping), 0 for the others.', ['state'], (s) =>
+      STATES.map((state) => [{ state }, s.state === state ? 1 : 0]),
+    );
     this.batchLatency = new Histogram({
       name: 'sluice_batch_duration_seconds',
       help: 'Time of one sendBatch call.',

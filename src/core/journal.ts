@@ -3,7 +3,7 @@
 // outcomes (written, discarded, dead-lettered) together with dead letters in one transaction.
 import type Database from 'better-sqlite3';
 import type { SinkRecord, SinkRecordProperties } from '../connectors/sink.js';
-import { migrate, openDatabase } from '../metadata/sqlite-store.js';
+import { answers, migrate, openDatabase } from '../metadata/sqlite-store.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { JOURNAL_MIGRATIONS } from './journal-schema.js';
 import { decodeProps, encodeProps } from './record-codec.js';
@@ -152,12 +152,7 @@ export class Journal {
   }
 
   healthy(): boolean {
-    try {
-      this.db.prepare('SELECT 1').get();
-      return true;
-    } catch {
-      return false;
-    }
+    return answers(this.db);
   }
 
   /**

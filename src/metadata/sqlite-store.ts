@@ -60,6 +60,16 @@ function fromRow(r: Row): ConnectorDefinition {
   };
 }
 
+/** Whether the database still answers a trivial query (for /ready). */
+export function answers(db: Database.Database): boolean {
+  try {
+    db.prepare('SELECT 1').get();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function openDatabase(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -164,13 +174,7 @@ export class SqliteDefinitionStore implements DefinitionStore {
   }
 
   healthy(): boolean {
-    if (this.closed) return false;
-    try {
-      this.db.prepare('SELECT 1').get();
-      return true;
-    } catch {
-      return false;
-    }
+    return !this.closed && answers(this.db);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startService, type RunningService } from '../harness/services.js';
 import { Api, primeWith, startMosquitto } from '../helpers/runtime.js';
+import { influxql as runInfluxql } from '../helpers/influxql.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const DB = 'sluice_auth';
@@ -22,21 +23,8 @@ describe('influxdb v1 sink against InfluxDB 1.x with auth-enabled', () => {
   let api: Api;
 
   /** One InfluxQL statement as the admin (the first one creates the admin: allowed while there is no user). */
-  const influxql = async (q: string, asAdmin = true): Promise<{ series?: { values: unknown[][] }[] }> => {
-    const u = new URL('/query', influxUrl);
-    u.searchParams.set('q', q);
-    u.searchParams.set('db', DB);
-    if (asAdmin) {
-      u.searchParams.set('u', ADMIN.user);
-      u.searchParams.set('p', ADMIN.password);
-    }
-    const res = await fetch(u, { method: /^\s*(SELECT|SHOW)/i.test(q) ? 'GET' : 'POST', signal: AbortSignal.timeout(10_000) });
-    const body = (await res.json()) as { results?: { series?: { values: unknown[][] }[]; error?: string }[]; error?: string };
-    assert.equal(res.status, 200, `${q}: ${JSON.stringify(body)}`);
-    assert.ok(!body.results?.[0]?.error, `${q}: ${JSON.stringify(body)}`);
-    return body.results?.[0] ?? {};
-  };
-  const count = async (measurement: string): Promise<number> => ((await influxql(`SELECT * FROM "${measurement}"`)).series?.[0]?.values.length ?? 0);
+  const influxql = (q: string, asAdmin = true) => runInfluxql(influxUrl, q, { db: DB, auth: asAdmin ? ADMIN : undefined });
+  const count = async (measurement: string): Promise<number> => (await influxql(`SELECT * FROM "${measurement}"`))[0]?.values.length ?? 0;
   const config = (measurement: string, who: { user: string; password: string }) => ({
     server: influxUrl, version: 'v1', database: DB, measurement, username: who.user, password: who.password, timeout_secs: 5,
   });

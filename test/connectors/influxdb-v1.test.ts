@@ -7,11 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import { startService, type RunningService } from '../harness/services.js';
 import { Api, assertAccounting, primeWith, publishNumbered, range, sleep, timedDrain, startMosquitto, waitFor, type Status } from '../helpers/runtime.js';
+import { influxql as runInfluxql, type Series } from '../helpers/influxql.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const DB = 'sluice';
 
-interface Series { name: string; columns: string[]; values: unknown[][] }
 type Row = Record<string, unknown>;
 
 describe('influxdb v1 sink against InfluxDB 1.x', () => {
@@ -22,19 +22,7 @@ describe('influxdb v1 sink against InfluxDB 1.x', () => {
   let server: TestServer;
   let api: Api;
 
-  /** An InfluxQL statement; reads with GET, everything else with POST. Times in microseconds. */
-  const influxql = async (q: string, db = DB): Promise<Series[]> => {
-    const u = new URL('/query', influxUrl);
-    u.searchParams.set('q', q);
-    u.searchParams.set('db', db);
-    u.searchParams.set('epoch', 'u');
-    const res = await fetch(u, { method: /^\s*(SELECT|SHOW)/i.test(q) ? 'GET' : 'POST', signal: AbortSignal.timeout(10_000) });
-    const body = (await res.json()) as { results?: { series?: Series[]; error?: string }[]; error?: string };
-    assert.equal(res.status, 200, JSON.stringify(body));
-    const r = body.results?.[0];
-    assert.ok(r && !r.error, `${q}: ${JSON.stringify(body)}`);
-    return r.series ?? [];
-  };
+  const influxql = (q: string, db = DB): Promise<Series[]> => runInfluxql(influxUrl, q, { db });
   const rows = async (measurement: string, db = DB): Promise<Row[]> => {
     const [s] = await influxql(`SELECT * FROM "${measurement.replace(/["\\]/g, '\\$&')}"`, db);
     if (!s) return [];

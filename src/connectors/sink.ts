@@ -13,7 +13,13 @@ export interface SinkRecordProperties {
 }
 
 export interface SinkRecord {
-  /** position in this connector's journal, strictly increasing */
+  /**
+   * The record's stable id: never repeats for this connector, also across delete and re-create
+   * (it carries a random epoch drawn when the connector's journal was created) and kept by a
+   * replayed dead letter. Endpoints deduplicate redeliveries on it.
+   */
+  id: string;
+  /** position in this connector's journal, strictly increasing (a replayed dead letter keeps its original one) */
   offset: number;
   /** the concrete MQTT topic the message was published on */
   topic: string;
@@ -26,7 +32,24 @@ export interface SinkRecord {
   properties?: SinkRecordProperties;
 }
 
-export type SinkErrorKind = 'retriable' | 'permanent';
+/**
+ * How the core treats a failure. The rule every sink follows:
+ *
+ * - `unavailable` — the target cannot take anything right now, whatever the record: connection
+ *   refused or reset, DNS failure, timeout, HTTP 5xx/503, broker or leader not available, and
+ *   authentication or authorization refused (an operator fixes the secret or the ACL). No
+ *   record's retry budget is charged: the connector waits (state `waiting`), backs off with a
+ *   cap, keeps journaling, and resumes in order once the target answers. Never bisected.
+ * - `retriable` — this record (or this write) failed in a way that may pass if sent again and
+ *   that says nothing about the target as a whole: throttling of one request (HTTP 429/408), a
+ *   per-record transient refusal. Charged to the record's `retry_total_times`.
+ * - `permanent` — a content problem of the record itself: schema or type mismatch, too large,
+ *   rejected by the target for that record. The only kind that is bisected when a whole batch
+ *   fails with it, and then handed to the failure strategy without retries.
+ *
+ * When in doubt between `unavailable` and `permanent`, choose `unavailable`: it loses nothing.
+ */
+export type SinkErrorKind = 'unavailable' | 'retriable' | 'permanent';
 
 export class SinkError extends Error {
   constructor(
@@ -37,6 +60,10 @@ export class SinkError extends Error {
   ) {
     super(message);
     this.name = 'SinkError';
+  }
+  /** the target cannot take anything now (down, unreachable, refusing our credentials) */
+  static unavailable(message: string, retryAfterMs?: number): SinkError {
+    return new SinkError(message, 'unavailable', retryAfterMs);
   }
   static retriable(message: string, retryAfterMs?: number): SinkError {
     return new SinkError(message, 'retriable', retryAfterMs);
@@ -56,7 +83,7 @@ export interface ConnectorSink {
   validate(): Promise<void>;
   /** open clients / pools */
   init(): Promise<void>;
-  /** write a batch once; a thrown error counts for the whole batch (retriable unless a permanent SinkError) */
+  /** write a batch once; a thrown error counts for the whole batch (a SinkError's kind, else unavailable) */
   sendBatch(records: SinkRecord[]): Promise<BatchResult>;
   /** flush and close; safe to call twice */
   cleanup(): Promise<void>;

@@ -23,6 +23,9 @@ interface Row {
   props: string | null;
   original_timestamp: number;
   dead_letter_timestamp: number;
+  record_id: string;
+  /** null for dead letters stored before record ids existed */
+  record_offset: number | null;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -55,8 +58,8 @@ export class DeadLetterStore {
 
   insert(connectorId: number, d: NewDeadLetter): void {
     this.db
-      .prepare('INSERT INTO dead_letters (connector_id, source_topic, error_message, retry_times, payload, qos, retain, props, original_timestamp, dead_letter_timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(connectorId, d.record.topic, d.error_message, d.retry_times, d.record.payload, d.record.qos, d.record.retain ? 1 : 0, encodeProps(d.record.properties), d.record.timestamp, d.dead_letter_timestamp);
+      .prepare('INSERT INTO dead_letters (connector_id, record_id, record_offset, source_topic, error_message, retry_times, payload, qos, retain, props, original_timestamp, dead_letter_timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(connectorId, d.record.id, d.record.offset, d.record.topic, d.error_message, d.retry_times, d.record.payload, d.record.qos, d.record.retain ? 1 : 0, encodeProps(d.record.properties), d.record.timestamp, d.dead_letter_timestamp);
   }
 
   list(connectorId: number, limit: number, page: number): { rows: Row[]; total: number } {
@@ -69,13 +72,13 @@ export class DeadLetterStore {
     return this.db.prepare('SELECT * FROM dead_letters WHERE connector_id = ? AND id = ?').get(connectorId, id) as Row | undefined;
   }
 
-  /** Rows to replay as records (offset = dead letter id), all or the given ids. */
+  /** Rows to replay as records, with the id and offset of the original record, all or the given ids. */
   take(connectorId: number, ids: number[] | undefined, limit: number): { id: number; record: SinkRecord }[] {
     const rows = ids
       ? ids.map((id) => this.get(connectorId, id)).filter((r): r is Row => r !== undefined)
       : (this.db.prepare('SELECT * FROM dead_letters WHERE connector_id = ? ORDER BY id LIMIT ?').all(connectorId, limit) as Row[]);
     return rows.map((r) => {
-      const record: SinkRecord = { offset: r.id, topic: r.source_topic, payload: r.payload, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, timestamp: r.original_timestamp };
+      const record: SinkRecord = { id: r.record_id, offset: r.record_offset ?? 0, topic: r.source_topic, payload: r.payload, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, timestamp: r.original_timestamp };
       const props = decodeProps(r.props);
       if (props) record.properties = props;
       return { id: r.id, record };

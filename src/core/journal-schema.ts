@@ -40,4 +40,10 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
    CREATE INDEX dead_letters_by_connector ON dead_letters (connector_id, id);`,
   // the highest offset ever dropped (drop_oldest), so offsets are never handed out twice
   `ALTER TABLE connector_state ADD COLUMN dropped_up_to INTEGER NOT NULL DEFAULT 0;`,
+  // record ids: a random epoch per connector incarnation + the offset; dead letters keep theirs
+  `ALTER TABLE connector_state ADD COLUMN epoch TEXT;
+   UPDATE connector_state SET epoch = lower(hex(randomblob(8)));
+   ALTER TABLE dead_letters ADD COLUMN record_id TEXT;
+   ALTER TABLE dead_letters ADD COLUMN record_offset INTEGER;
+   UPDATE dead_letters SET record_id = (SELECT epoch FROM connector_state WHERE connector_state.id = dead_letters.connector_id) || '-d' || dead_letters.id;`,
 ];

@@ -1,6 +1,7 @@
 // The durable per-connector journal: every received message is appended here before its
 // PUBACK goes out; the connector loop reads after the committed offset and commits terminal
 // outcomes (written, discarded, dead-lettered) together with dead letters in one transaction.
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { SinkRecord, SinkRecordProperties } from '../connectors/sink.js';
 import { answers, migrate, openDatabase } from '../metadata/sqlite-store.js';
@@ -48,6 +49,7 @@ interface StateRow {
   dlq_replayed: number;
   last_success_at: number | null;
   dropped_up_to: number;
+  epoch: string;
 }
 
 interface JournalRow {
@@ -125,7 +127,8 @@ export class Journal {
     const key = `${tenant}\u0000${name}`;
     let j = this.open.get(key);
     if (!j) {
-      this.db.prepare('INSERT OR IGNORE INTO connector_state (tenant, name) VALUES (?, ?)').run(tenant, name);
+      // a fresh epoch per incarnation: record ids never repeat across delete and re-create
+      this.db.prepare('INSERT OR IGNORE INTO connector_state (tenant, name, epoch) VALUES (?, ?, ?)').run(tenant, name, randomBytes(8).toString('hex'));
       const row = this.db.prepare('SELECT * FROM connector_state WHERE tenant = ? AND name = ?').get(tenant, name) as StateRow;
       j = new ConnectorJournal(this, row);
       this.open.set(key, j);
@@ -173,8 +176,13 @@ export class Journal {
   }
 }
 
+/** A record's stable id: the connector incarnation's epoch and the journal offset. */
+export const recordId = (epoch: string, offset: number): string => `${epoch}-${offset}`;
+
 export class ConnectorJournal {
   readonly id: number;
+  /** random per connector incarnation; the prefix of every record id */
+  readonly epoch: string;
   private committed: number;
   private nextOffset = 1;
   private droppedUpTo = 0;
@@ -190,6 +198,7 @@ export class ConnectorJournal {
   ) {
     const db = journal.db;
     this.id = row.id;
+    this.epoch = row.epoch;
     this.committed = row.committed_offset;
     this.sweptUpTo = 0;
     this.stmts = {
@@ -291,7 +300,7 @@ export class ConnectorJournal {
   read(limit: number, after = this.committed): SinkRecord[] {
     const rows = this.stmts.read.all(this.id, after, limit) as JournalRow[];
     return rows.map((r) => {
-      const rec: SinkRecord = { offset: r.offset, topic: r.topic, payload: r.payload, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, timestamp: r.ts };
+      const rec: SinkRecord = { id: recordId(this.epoch, r.offset), offset: r.offset, topic: r.topic, payload: r.payload, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, timestamp: r.ts };
       const props = decodeProps(r.props);
       if (props) rec.properties = props;
       return rec;

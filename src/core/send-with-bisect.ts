@@ -8,7 +8,8 @@ export type Failures = Map<number, SinkError>;
 export function asSinkError(e: unknown): SinkError {
   if (e instanceof SinkError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  return SinkError.retriable(message || 'sink failed without a message');
+  // an untyped throw says nothing about the record: the target is taken as unavailable
+  return SinkError.unavailable(message || 'sink failed without a message');
 }
 
 export async function sendWithBisect(sink: ConnectorSink, records: readonly SinkRecord[], observe?: (ms: number, ok: boolean) => void): Promise<Failures> {

@@ -9,7 +9,7 @@ import type { SinkRecord } from '../../src/connectors/sink.js';
 import { clickhouseType } from '../../src/metadata/configs/clickhouse.js';
 
 function rec(payload: Buffer | string, over: Partial<SinkRecord> = {}): SinkRecord {
-  return { offset: 7, topic: 'dev/1/state', payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: 1_790_000_000_123, ...over };
+  return { id: 'e-7', offset: 7, topic: 'dev/1/state', payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: 1_790_000_000_123, ...over };
 }
 
 test('raw row: text payload, retain as 0/1, timestamp in ms', () => {

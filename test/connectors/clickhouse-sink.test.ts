@@ -129,7 +129,7 @@ async function killClickHouse(): Promise<void> {
 }
 
 function rec(offset: number, payload: Buffer | string, topic = `dev/${offset % 3}/state`): SinkRecord {
-  return { offset, topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: offset % 2 === 0, timestamp: 1_790_000_000_000 + offset };
+  return { id: `e-${offset}`, offset, topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: offset % 2 === 0, timestamp: 1_790_000_000_000 + offset };
 }
 
 async function closedPort(): Promise<number> {

@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 function rec(offset: number, payload: Buffer | string, topic = 'plant/line1/temp'): SinkRecord {
-  return { offset, topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: 1_790_000_000_000 + offset };
+  return { id: `e-${offset}`, offset, topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: 1_790_000_000_000 + offset };
 }
 
 function cfg(over: Partial<FileSinkConfig> = {}): FileSinkConfig {

@@ -17,7 +17,7 @@ import { influxdbType } from '../../src/metadata/configs/influxdb.js';
 
 const T = 1_795_000_000_123; // 2026-11-18, ms
 const rec = (payload: string | Buffer, over: Partial<SinkRecord> = {}): SinkRecord => ({
-  offset: 7, topic: 'site/hall-a/dev-7/reading', payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: T, ...over,
+  id: 'e-7', offset: 7, topic: 'site/hall-a/dev-7/reading', payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: T, ...over,
 });
 const mapper = (over: Partial<MappingOptions> = {}) => new PointMapper({ measurement: 'reading', precision: 'ms', tags: {}, tag_fields: [], ...over });
 const permanent = (re: RegExp) => (e: unknown) => e instanceof SinkError && e.kind === 'permanent' && re.test(e.message);

@@ -29,7 +29,7 @@ const CODE = { MESSAGE_TOO_LARGE: 10, LEADER_NOT_AVAILABLE: 5, NOT_LEADER: 6, BR
 
 const TS = 1_790_000_000_123;
 function rec(extra: Partial<SinkRecord> = {}): SinkRecord {
-  return { offset: 7, topic: 'site/a/temp', payload: Buffer.from('{"t":21.5}'), qos: 1, retain: false, timestamp: TS, ...extra };
+  return { id: 'e-7', offset: 7, topic: 'site/a/temp', payload: Buffer.from('{"t":21.5}'), qos: 1, retain: false, timestamp: TS, ...extra };
 }
 
 const BASE = { bootstrap_servers: 'k1:9092, k2:9093', topic: 'mqtt_in' };

@@ -68,7 +68,7 @@ async function started(over: Record<string, unknown>, opts: { name?: string; env
 let offset = 0;
 function rec(topic: string, payload: Buffer | string, properties?: SinkRecord['properties']): SinkRecord {
   offset += 1;
-  return { offset, topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: Date.now(), ...(properties ? { properties } : {}) };
+  return { id: `e-${offset}`, offset, topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: Date.now(), ...(properties ? { properties } : {}) };
 }
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));

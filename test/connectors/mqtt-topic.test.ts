@@ -123,7 +123,7 @@ describe('loop guard', () => {
 
 describe('record → PUBLISH', () => {
   const base: MappingSettings = { template: compileTopicTemplate('b/', '${topic}'), qos: 1, retain: true, v5: true };
-  const rec = (over: Partial<SinkRecord> = {}): SinkRecord => ({ offset: 1, topic: 'a/b', payload: Buffer.from([0, 1, 0xff]), qos: 0, retain: false, timestamp: 1_000_000, ...over });
+  const rec = (over: Partial<SinkRecord> = {}): SinkRecord => ({ id: 'e-1', offset: 1, topic: 'a/b', payload: Buffer.from([0, 1, 0xff]), qos: 0, retain: false, timestamp: 1_000_000, ...over });
 
   test('topic, payload bytes, QoS and retain from the config', () => {
     const p = mapRecord(rec(), base, 1_000_000);

@@ -4,7 +4,7 @@ import { decodePayload, recordToJson } from '../../src/connectors/record-json.js
 import type { SinkRecord } from '../../src/connectors/sink.js';
 
 function rec(payload: Buffer, extra: Partial<SinkRecord> = {}): SinkRecord {
-  return { offset: 7, topic: 'site/a/temp', payload, qos: 1, retain: false, timestamp: 1_790_000_000_123, ...extra };
+  return { id: 'e-7', offset: 7, topic: 'site/a/temp', payload, qos: 1, retain: false, timestamp: 1_790_000_000_123, ...extra };
 }
 
 test('valid UTF-8 (with emoji) stays text, in the documented key order', () => {

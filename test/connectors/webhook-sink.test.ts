@@ -74,7 +74,7 @@ async function started(config: WebhookSinkConfig): Promise<ConnectorSink> {
 }
 
 function rec(offset: number, payload: Buffer | string): SinkRecord {
-  return { offset, topic: `dev/${offset}/state`, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: 1_790_000_000_000 + offset };
+  return { id: `e-${offset}`, offset, topic: `dev/${offset}/state`, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: 1_790_000_000_000 + offset };
 }
 
 function sinkError(kind: 'retriable' | 'permanent', check: (e: SinkError) => void = () => undefined) {

@@ -8,7 +8,7 @@ import { deliverBatch, type BatchOutcome } from '../../src/core/failure-policy.j
 import { DEFAULT_FAILURE_STRATEGY, type FailureStrategy, type FailureStrategyName } from '../../src/metadata/failure-strategy.js';
 
 function records(n: number, poisonAt?: number): SinkRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ offset: i + 1, topic: 't/x', payload: Buffer.from(i === poisonAt ? 'POISON' : `m${i}`), qos: 1 as const, retain: false, timestamp: 1_700_000_000_000 + i }));
+  return Array.from({ length: n }, (_, i) => ({ id: `e-${i + 1}`, offset: i + 1, topic: 't/x', payload: Buffer.from(i === poisonAt ? 'POISON' : `m${i}`), qos: 1 as const, retain: false, timestamp: 1_700_000_000_000 + i }));
 }
 
 /** One call of the fake sink: what it was given and when. */

@@ -287,4 +287,31 @@ describe('journal', () => {
     await w2;
     assert.ok(performance.now() - t2 < 2000);
   });
+
+  test('record ids: unique per record, never repeated across delete and re-create, kept by a dead letter', async () => {
+    const j = journal();
+    const a = j.connector('default', 'a');
+    for (let i = 0; i < 3; i++) a.append(msg(i));
+    const first = a.read(10);
+    assert.equal(new Set(first.map((r) => r.id)).size, 3);
+    assert.ok(first.every((r) => r.id === `${a.epoch}-${r.offset}`), JSON.stringify(first.map((r) => r.id)));
+    const dead = first[1] as (typeof first)[number];
+    a.commit({ upTo: 3, written: 2, discarded: {}, deadLetters: [{ record: dead, error_message: 'x', retry_times: 0, dead_letter_timestamp: Date.now() }], retries: 0 }, first);
+    const [replay] = j.deadLetters.take(a.id, undefined, 10);
+    assert.equal(replay?.record.id, dead.id, 'a replayed dead letter keeps the id of the original record');
+    assert.equal(replay?.record.offset, dead.offset);
+
+    // reopened: same epoch; deleted and re-created: a new one, so offset 1 gets a new id
+    await j.close();
+    open.splice(0);
+    const j2 = journal();
+    assert.equal(j2.connector('default', 'a').read(10, 0).length, 0);
+    assert.equal(j2.connector('default', 'a').epoch, a.epoch);
+    j2.remove('default', 'a');
+    const again = j2.connector('default', 'a');
+    again.append(msg(0));
+    const [r1] = again.read(1);
+    assert.equal(r1?.offset, 1);
+    assert.ok(!first.some((r) => r.id === r1?.id), `${r1?.id} repeats an id of the deleted connector`);
+  });
 });

@@ -1,10 +1,16 @@
-// Optional bearer token guarding every route but /health.
+// Optional bearer token guarding every route but /health and the API reference page (/docs).
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../errors.js';
 import { sendError } from './error-handler.js';
 
 const OPEN_ROUTES = new Set(['/health']);
+// the API reference page and the document it shows: the API's description, no data
+const OPEN_PREFIX = '/docs';
+
+function isOpen(path: string): boolean {
+  return OPEN_ROUTES.has(path) || path === OPEN_PREFIX || path.startsWith(`${OPEN_PREFIX}/`);
+}
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -15,7 +21,7 @@ function sameToken(given: string, expected: string): boolean {
 export function installBearerAuth(app: FastifyInstance, token: string | undefined): void {
   if (!token) return;
   app.addHook('onRequest', async (req, reply) => {
-    if (OPEN_ROUTES.has(req.url.split('?')[0] ?? '')) return;
+    if (isOpen(req.url.split('?')[0] ?? '')) return;
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);
     if (!m || !sameToken(m[1] ?? '', token)) {

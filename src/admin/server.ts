@@ -1,12 +1,9 @@
 // Builds the admin HTTP server: both API surfaces, errors, auth, OpenAPI.
-import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { connectorTypes } from '../metadata/registry.js';
-import { DeliverySchema } from '../metadata/delivery.js';
-import { FailureStrategySchema } from '../metadata/failure-strategy.js';
 import { installBearerAuth } from './auth.js';
 import type { ConnectorService } from './connector-service.js';
-import { installErrorHandling } from './error-handler.js';
+import { frameworkErrors, installErrorHandling, MAX_PARAM_LENGTH } from './error-handler.js';
+import { registerOpenApi } from './openapi.js';
 import { robustmqRoutes } from './routes/robustmq.js';
 import { systemRoutes } from './routes/system.js';
 import { v1ConnectorRoutes } from './routes/v1-connectors.js';
@@ -35,24 +32,18 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       redact: { paths: ['req.headers.authorization'], censor: '******' },
     },
     ajv: { customOptions: { strict: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
+  // response schemas document the answers; they do not filter them (as fast-json-stringify would)
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // bodies are JSON only: without this, fastify's default text/plain parser hands a string to the routes
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   installBearerAuth(app, opts.apiToken);
 
-  const configSchemas = Object.fromEntries(connectorTypes().map((t) => [`config.${t.name}`, { ...t.schema, title: `${t.title} config` }]));
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Sluice admin API', version: '1' },
-      components: {
-        schemas: { FailureStrategy: FailureStrategySchema, Delivery: DeliverySchema, ...configSchemas } as unknown as Record<string, never>,
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      },
-      security: opts.apiToken ? [{ bearer: [] }] : [],
-    },
-  });
+  await registerOpenApi(app, { bearer: Boolean(opts.apiToken) });
 
   systemRoutes(app, opts.service);
   robustmqRoutes(app, opts.service);

@@ -13,7 +13,8 @@ import { topicFilterError } from './topic.js';
 
 // `.` and `..` are refused: clients normalise them away in URL paths, so such a connector could not be addressed
 export const NAME_PATTERN = '^(?!\\.{1,2}$)[A-Za-z0-9_.-]+$';
-export const NameSchema = Type.String({ minLength: 1, maxLength: 128, pattern: NAME_PATTERN, 'x-rule': 'expected 1–128 of A-Z a-z 0-9 _ . -, not . or ..' });
+export const NAME_MAX_LENGTH = 128;
+export const NameSchema = Type.String({ minLength: 1, maxLength: NAME_MAX_LENGTH, pattern: NAME_PATTERN, 'x-rule': 'expected 1–128 of A-Z a-z 0-9 _ . -, not . or ..' });
 export const TenantSchema = Type.String({ minLength: 1, maxLength: 256, pattern: NAME_PATTERN, 'x-rule': 'expected 1–256 of A-Z a-z 0-9 _ . -, not . or ..', default: 'default' });
 export const DesiredStateSchema = Type.Enum(['running', 'paused'], { default: 'running' });
 export type DesiredState = Static<typeof DesiredStateSchema>;

@@ -149,7 +149,7 @@ describe('bearer token', () => {
   test('the OpenAPI document declares the bearer scheme', async () => {
     const r = await s.request<{ security: unknown[]; components: { securitySchemes: Record<string, unknown> } }>('GET', '/openapi.json');
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer' });
+    assert.deepEqual(r.body.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer', description: 'SLUICE_API_TOKEN of the server' });
     assert.deepEqual(r.body.security, [{ bearer: [] }]);
   });
 });

@@ -1,5 +1,6 @@
 // The /api/v1 surface over real HTTP against a started server (startService, port 0, temp DB).
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectorView } from '../../src/admin/connector-view.js';
@@ -113,12 +114,53 @@ describe('/api/v1/connectors', () => {
     assert.equal((await s.request('GET', '/api/v1/connectors/tenanted?tenant=t9')).status, 200);
   });
 
-  test('unknown routes and methods are 404 with the error body', async () => {
+  test('unknown routes are 404, an undeclared method on a known path 405 with Allow, both with the error body', async () => {
     const r = await s.request('GET', '/api/v2/connectors');
     assertError(r, 'NOT_FOUND');
     assert.equal((r.body as ErrorBody).message, 'no route GET /api/v2/connectors');
     assertError(await s.request('POST', '/api/v1/connectors/x/y/z', {}), 'NOT_FOUND');
-    assertError(await s.request('DELETE', '/api/v1/connectors'), 'NOT_FOUND');
+    const wrong = await s.request('DELETE', '/api/v1/connectors');
+    assert.equal(assertError(wrong, 'METHOD_NOT_ALLOWED').message, 'DELETE is not allowed on /api/v1/connectors; allowed: GET, HEAD, POST');
+    assert.equal(wrong.headers.get('allow'), 'GET, HEAD, POST');
+    for (const method of ['OPTIONS', 'POST', 'PUT']) {
+      const x = await s.request(method, '/api/v1/connectors/some-name/status');
+      assertError(x, 'METHOD_NOT_ALLOWED');
+      assert.equal(x.headers.get('allow'), 'GET, HEAD');
+    }
+    // fetch refuses TRACE: sent with node:http
+    const trace = await new Promise<{ status: number; allow: string | undefined; body: ErrorBody }>((resolve, reject) => {
+      const req = request(`${s.url}/api/v1/connectors`, { method: 'TRACE' }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, body: JSON.parse(text) as ErrorBody }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.deepEqual(trace, { status: 405, allow: 'GET, HEAD, POST', body: { code: 1013, error: 'METHOD_NOT_ALLOWED', message: 'TRACE is not allowed on /api/v1/connectors; allowed: GET, HEAD, POST' } });
+  });
+
+  test('names of every valid length (up to 128) are routable on every route; longer segments are 414 with the error body', async () => {
+    const name = 'n'.repeat(128);
+    assert.equal((await s.request('POST', '/api/v1/connectors', webhookBody(name, { desired_state: 'paused' }))).status, 201);
+    const paths = ['', '/status', '/metrics', '/dead-letters', '/dead-letters/1'];
+    for (const sub of paths) {
+      const r = await s.request('GET', `/api/v1/connectors/${name}${sub}`);
+      // reached the route: anything but 414, and a 404 only for the dead letter that does not exist
+      const reached = r.status !== 414 && (r.status !== 404 || (r.body as ErrorBody).message.startsWith('dead letter 1 '));
+      assert.ok(reached, `${sub}: ${r.status} ${r.text}`);
+    }
+    assert.equal((await s.request('PATCH', `/api/v1/connectors/${name}`, { description: 'long' })).status, 200);
+    for (const action of ['pause', 'resume', 'restart']) assert.notEqual((await s.request('POST', `/api/v1/connectors/${name}/${action}`)).status, 414, action);
+    // the same name with every character percent-encoded still routes
+    const encoded = [...name].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+    assert.equal((await s.request('GET', `/api/v1/connectors/${encoded}`)).status, 200);
+    assert.equal((await s.request('DELETE', `/api/v1/connectors/${name}`)).status, 204);
+    // 129 characters reach the validator: 400 naming the rule
+    assertError(await s.request('GET', `/api/v1/connectors/${'n'.repeat(129)}`), 'VALIDATION_FAILED', [{ path: 'path.name', rule: 'must be at most 128 characters' }]);
+    const tooLong = assertError(await s.request('GET', `/api/v1/connectors/${'n'.repeat(385)}`), 'URI_TOO_LONG');
+    assert.equal(tooLong.message, 'a path segment is longer than 384 characters; names are at most 128');
+    assertError(await s.request('GET', '/api/v1/connectors/%zz'), 'VALIDATION_FAILED', [{ path: 'path', rule: 'is not a valid percent-encoded URL path' }]);
   });
 
   test('a bad name in the URL is 400 naming path.name', async () => {

@@ -1,14 +1,16 @@
 // RobustMQ-compatible surface: /api/cluster/connector/*, envelope {code: 0, message: "success", data}.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
 import { SluiceError } from '../../errors.js';
 import type { ListQuery } from '../../metadata/store.js';
 import type { ConnectorService } from '../connector-service.js';
 import type { ConnectorView } from '../connector-view.js';
+import { errorResponses, FailureStrategyRef, robustEnvelope } from './responses.js';
 import { RobustCreateBody, RobustDeleteBody, RobustListQuery, RobustNameQuery } from './schemas.js';
-import type { Static } from 'typebox';
 import { hostname } from 'node:os';
 
-const ok = <T>(data: T) => ({ code: 0, message: 'success', data });
+const ok = <T>(data: T) => ({ code: 0 as const, message: 'success', data });
 
 const SORT: Record<Static<typeof RobustListQuery>['sort_field'], ListQuery['sortField']> = {
   connector_name: 'name',
@@ -23,7 +25,7 @@ function robustTime(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, '');
 }
 
-function robustStatus(service: ConnectorService, view: ConnectorView): string {
+function robustStatus(service: ConnectorService, view: ConnectorView): 'Idle' | 'Running' | 'Stopped' | 'Error' {
   if (view.desired_state === 'paused') return 'Stopped';
   const status = service.runtimePort()?.status(view.tenant, view.name);
   if (!status) return 'Idle';
@@ -47,11 +49,34 @@ async function withRobustFieldNames<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function robustmqRoutes(app: FastifyInstance, service: ConnectorService): void {
-  const broker = hostname();
+const RobustConnector = Type.Object({
+  tenant: Type.String(),
+  connector_name: Type.String(),
+  connector_type: Type.String(),
+  config: Type.String({ description: 'the config as a JSON string, secrets as ******' }),
+  topic_name: Type.String(),
+  failure_strategy: FailureStrategyRef,
+  status: Type.Enum(['Idle', 'Running', 'Stopped', 'Error']),
+  broker_id: Type.String(),
+  create_time: Type.String({ description: 'YYYY-MM-DD hh:mm:ss (UTC)' }),
+  update_time: Type.String(),
+});
+const ListAnswer = robustEnvelope(Type.Object({ data: Type.Array(RobustConnector), total_count: Type.Integer() }));
+const DetailAnswer = robustEnvelope(
+  Type.Object({ last_send_time: Type.Integer({ description: 'seconds since the epoch; 0: never' }), send_success_total: Type.Integer(), send_fail_total: Type.Integer(), last_msg: Type.Union([Type.String(), Type.Null()]) }),
+);
+const Success = { ...robustEnvelope(Type.Literal('success')), description: 'done' };
 
-  app.get('/api/cluster/connector/list', { schema: { querystring: RobustListQuery, tags: ['robustmq'] } }, async (req) => {
-    const q = req.query as Static<typeof RobustListQuery>;
+export function robustmqRoutes(server: FastifyInstance, service: ConnectorService): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const broker = hostname();
+  const tags = ['robustmq'];
+
+  app.get(
+    '/api/cluster/connector/list',
+    { schema: { operationId: 'robustmqListConnectors', summary: 'List connectors (RobustMQ envelope)', querystring: RobustListQuery, tags, response: { 200: { ...ListAnswer, description: 'one page of connectors' }, ...errorResponses({ query: true }) } } },
+    async (req) => {
+    const q = req.query;
     const page = await service.list({ tenant: q.tenant, nameContains: q.connector_name, limit: q.limit, page: q.page, sortField: SORT[q.sort_field], sortDir: q.sort_by });
     return ok({
       data: page.items.map((v) => ({
@@ -68,10 +93,14 @@ export function robustmqRoutes(app: FastifyInstance, service: ConnectorService):
       })),
       total_count: page.total,
     });
-  });
+    },
+  );
 
-  app.get('/api/cluster/connector/detail', { schema: { querystring: RobustNameQuery, tags: ['robustmq'] } }, async (req) => {
-    const q = req.query as Static<typeof RobustNameQuery>;
+  app.get(
+    '/api/cluster/connector/detail',
+    { schema: { operationId: 'robustmqConnectorDetail', summary: 'Delivery counters of one connector (RobustMQ envelope)', querystring: RobustNameQuery, tags, response: { 200: { ...DetailAnswer, description: 'the counters' }, ...errorResponses({ query: true, extra: [409] }) } } },
+    async (req) => {
+    const q = req.query;
     const def = await service.definition(q.tenant ?? 'default', q.connector_name);
     const status = service.runtimePort()?.status(def.tenant, def.name);
     if (!status) throw new SluiceError('NOT_RUNNING', `Connector thread ${q.connector_name} does not exist.`);
@@ -82,10 +111,14 @@ export function robustmqRoutes(app: FastifyInstance, service: ConnectorService):
       send_fail_total: status.discarded_total + status.dead_lettered,
       last_msg: status.last_error,
     });
-  });
+    },
+  );
 
-  app.post('/api/cluster/connector/create', { schema: { body: RobustCreateBody, tags: ['robustmq'] } }, async (req) => {
-    const b = req.body as Static<typeof RobustCreateBody>;
+  app.post(
+    '/api/cluster/connector/create',
+    { schema: { operationId: 'robustmqCreateConnector', summary: 'Create a connector (RobustMQ field names)', body: RobustCreateBody, tags, response: { 200: Success, ...errorResponses({ body: true, extra: [409] }) } } },
+    async (req) => {
+    const b = req.body;
     await withRobustFieldNames(() => service.create({
       tenant: b.tenant,
       name: b.connector_name,
@@ -95,12 +128,16 @@ export function robustmqRoutes(app: FastifyInstance, service: ConnectorService):
       failure_strategy: b.failure_strategy ?? undefined,
       delivery: b.delivery,
     }));
-    return ok('success');
-  });
+    return ok('success' as const);
+    },
+  );
 
-  app.post('/api/cluster/connector/delete', { schema: { body: RobustDeleteBody, tags: ['robustmq'] } }, async (req) => {
-    const b = req.body as Static<typeof RobustDeleteBody>;
-    await service.delete(b.tenant ?? 'default', b.connector_name);
-    return ok('success');
-  });
+  app.post(
+    '/api/cluster/connector/delete',
+    { schema: { operationId: 'robustmqDeleteConnector', summary: 'Delete a connector (RobustMQ field names)', body: RobustDeleteBody, tags, response: { 200: Success, ...errorResponses({ body: true }) } } },
+    async (req) => {
+    await service.delete(req.body.tenant ?? 'default', req.body.connector_name);
+    return ok('success' as const);
+    },
+  );
 }

@@ -1,19 +1,19 @@
 // TypeBox schemas of the admin API's requests: the routes' only validation, and the OpenAPI source.
 import Type from 'typebox';
-import { DeliverySchema } from '../../metadata/delivery.js';
 import { DesiredStateSchema, NAME_PATTERN, NameSchema, TenantSchema } from '../../metadata/definition.js';
-import { FailureStrategySchema } from '../../metadata/failure-strategy.js';
+import { component } from './responses.js';
 
+// The inputs below are checked in full by buildDefinition (with the type known, defaults applied
+// once): the route schema only takes their shape, the OpenAPI document shows the components.
 const Json = Type.Unknown({ description: 'any JSON value' });
-const ConfigInput = Type.Union([Type.Record(Type.String(), Json), Type.String({ maxLength: 1_048_576 })], {
+const RawConfig = Type.Union([Type.Record(Type.String(), Json), Type.String({ maxLength: 1_048_576 })], {
   'x-rule': 'must be a JSON object, or a string holding one',
   description: "The type's config: an object, or (as RobustMQ sends it) a string holding a JSON object.",
 });
-const StrategyInput = Type.Record(Type.String(), Json, { description: 'failure strategy; see FailureStrategy' });
-const DeliveryInput = Type.Record(Type.String(), Json, { description: 'delivery settings; see Delivery' });
-
-export const FailureStrategy = FailureStrategySchema;
-export const Delivery = DeliverySchema;
+const ConfigInput = component('ConfigInput', RawConfig);
+const StrategyInput = component('FailureStrategy', Type.Record(Type.String(), Json, { description: 'failure strategy; see FailureStrategy' }));
+const DeliveryInput = component('Delivery', Type.Record(Type.String(), Json, { description: 'delivery settings; see Delivery' }));
+const PatchJson = (what: string) => Type.Record(Type.String(), Json, { description: `keys of ${what} to change (JSON merge patch: null removes a key)` });
 
 export const TenantQuery = Type.Object({ tenant: Type.Optional(TenantSchema) });
 /**
@@ -58,10 +58,10 @@ export const V1PatchBody = Type.Object(
     name: Type.Optional(NameSchema),
     tenant: Type.Optional(TenantNoDefault),
     type: Type.Optional(definitionFields.type),
-    config: Type.Optional(ConfigInput),
+    config: Type.Optional(Type.Union([PatchJson('the config'), Type.String({ maxLength: 1_048_576 })], { 'x-rule': 'must be a JSON object, or a string holding one' })),
     topic_filter: Type.Optional(definitionFields.topic_filter),
-    failure_strategy: Type.Optional(StrategyInput),
-    delivery: Type.Optional(DeliveryInput),
+    failure_strategy: Type.Optional(PatchJson('the failure strategy (see FailureStrategy)')),
+    delivery: Type.Optional(PatchJson('the delivery settings (see Delivery)')),
     desired_state: Type.Optional(DesiredStateSchema),
     description: Type.Optional(Type.String({ maxLength: 1024 })),
     revision: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -87,9 +87,9 @@ export const RobustCreateBody = Type.Object(
     tenant: Type.Optional(TenantSchema),
     connector_name: NameSchema,
     connector_type: Type.String({ minLength: 1, maxLength: 50 }),
-    config: ConfigInput,
+    config: RawConfig,
     topic_name: Type.String({ minLength: 1, maxLength: 65535 }),
-    failure_strategy: Type.Optional(Type.Union([StrategyInput, Type.Null()])),
+    failure_strategy: Type.Optional(Type.Union([Type.Record(Type.String(), Json, { description: 'failure strategy (see FailureStrategy); null fields take the default' }), Type.Null()])),
     delivery: Type.Optional(DeliveryInput),
   },
   { additionalProperties: false },

@@ -1,12 +1,13 @@
 // Runtime routes: status, pause/resume/restart, dead letters, Prometheus metrics.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import { SluiceError } from '../../errors.js';
 import type { ConnectorService } from '../connector-service.js';
 import type { DeadLetterPort, RuntimePort } from '../runtime-port.js';
+import { ConnectorMetricsSchema, ConnectorStatusSchema, DeadLetterPageSchema, DeadLetterSchema, errorResponses, PurgeSchema, ReplaySchema } from './responses.js';
 import { NameParams, TenantQuery } from './schemas.js';
 
-type Named = { Params: Static<typeof NameParams>; Querystring: Static<typeof TenantQuery> };
 const PageQuery = Type.Object({
   tenant: TenantQuery.properties.tenant,
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
@@ -35,72 +36,116 @@ async function dlqOf(service: ConnectorService, tenant: string, name: string): P
   return port;
 }
 
-export function v1RuntimeRoutes(app: FastifyInstance, service: ConnectorService): void {
+const status = (description: string) => ({ ...ConnectorStatusSchema, description });
+/** The runtime routes' errors: 404 no connector, 409 NOT_RUNNING, 503 no runtime. */
+const runtimeErrors = (body = false) => errorResponses({ params: true, body, extra: [409] });
+
+export function v1RuntimeRoutes(server: FastifyInstance, service: ConnectorService): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['runtime'];
   const named = { params: NameParams, querystring: TenantQuery, tags };
 
-  app.get<Named>('/api/v1/connectors/:name/status', { schema: named }, async (req) => statusOf(service, req.query.tenant ?? 'default', req.params.name));
+  app.get(
+    '/api/v1/connectors/:name/status',
+    { schema: { operationId: 'getConnectorStatus', summary: 'Live status and message accounting', ...named, response: { 200: status('the status'), ...runtimeErrors() } } },
+    async (req) => statusOf(service, req.query.tenant ?? 'default', req.params.name),
+  );
 
-  app.post<Named>('/api/v1/connectors/:name/pause', { schema: named }, async (req) => {
-    const tenant = req.query.tenant ?? 'default';
-    await service.setDesiredState(tenant, req.params.name, 'paused');
-    await runtimeOf(service).settle(tenant, req.params.name);
-    return statusOf(service, tenant, req.params.name);
-  });
+  app.post(
+    '/api/v1/connectors/:name/pause',
+    { schema: { operationId: 'pauseConnector', summary: 'Pause: stop delivering until resumed (desired state paused)', ...named, response: { 200: status('the status once paused'), ...runtimeErrors() } } },
+    async (req) => {
+      const tenant = req.query.tenant ?? 'default';
+      await service.setDesiredState(tenant, req.params.name, 'paused');
+      await runtimeOf(service).settle(tenant, req.params.name);
+      return statusOf(service, tenant, req.params.name);
+    },
+  );
 
-  app.post<Named>('/api/v1/connectors/:name/resume', { schema: named }, async (req) => {
-    const tenant = req.query.tenant ?? 'default';
-    await service.setDesiredState(tenant, req.params.name, 'running');
-    await runtimeOf(service).settle(tenant, req.params.name);
-    return statusOf(service, tenant, req.params.name);
-  });
+  app.post(
+    '/api/v1/connectors/:name/resume',
+    { schema: { operationId: 'resumeConnector', summary: 'Resume a paused connector (desired state running)', ...named, response: { 200: status('the status once resumed'), ...runtimeErrors() } } },
+    async (req) => {
+      const tenant = req.query.tenant ?? 'default';
+      await service.setDesiredState(tenant, req.params.name, 'running');
+      await runtimeOf(service).settle(tenant, req.params.name);
+      return statusOf(service, tenant, req.params.name);
+    },
+  );
 
-  app.post<Named>('/api/v1/connectors/:name/restart', { schema: named }, async (req) => {
-    const tenant = req.query.tenant ?? 'default';
-    await service.definition(tenant, req.params.name);
-    await runtimeOf(service).restart(tenant, req.params.name);
-    return statusOf(service, tenant, req.params.name);
-  });
+  app.post(
+    '/api/v1/connectors/:name/restart',
+    { schema: { operationId: 'restartConnector', summary: 'Stop (draining the current batch) and start again', ...named, response: { 200: status('the status after the restart'), ...runtimeErrors() } } },
+    async (req) => {
+      const tenant = req.query.tenant ?? 'default';
+      await service.definition(tenant, req.params.name);
+      await runtimeOf(service).restart(tenant, req.params.name);
+      return statusOf(service, tenant, req.params.name);
+    },
+  );
 
-  app.get<Named>('/api/v1/connectors/:name/metrics', { schema: named }, async (req) => {
-    const s = await statusOf(service, req.query.tenant ?? 'default', req.params.name);
-    const { tenant, name, type, state, received, written, discarded, discarded_total, dead_lettered, pending, retries, accounting_ok, oldest_pending_age_ms, journal_bytes } = s;
-    return { tenant, name, type, state, received, written, discarded, discarded_total, dead_lettered, pending, retries, accounting_ok, oldest_pending_age_ms, journal_bytes };
-  });
+  app.get(
+    '/api/v1/connectors/:name/metrics',
+    { schema: { operationId: 'getConnectorMetrics', summary: 'The counters of one connector', ...named, response: { 200: { ...ConnectorMetricsSchema, description: 'the counters' }, ...runtimeErrors() } } },
+    async (req) => {
+      const s = await statusOf(service, req.query.tenant ?? 'default', req.params.name);
+      const { tenant, name, type, state, received, written, discarded, discarded_total, dead_lettered, pending, retries, accounting_ok, oldest_pending_age_ms, journal_bytes } = s;
+      return { tenant, name, type, state, received, written, discarded, discarded_total, dead_lettered, pending, retries, accounting_ok, oldest_pending_age_ms, journal_bytes };
+    },
+  );
 
-  app.get<{ Params: Static<typeof NameParams>; Querystring: Static<typeof PageQuery> }>('/api/v1/connectors/:name/dead-letters', { schema: { params: NameParams, querystring: PageQuery, tags } }, async (req) => {
-    const port = await dlqOf(service, req.query.tenant ?? 'default', req.params.name);
-    const r = port.list(req.query.limit, req.query.page);
-    return { items: r.items, total: r.total, page: req.query.page, limit: req.query.limit };
-  });
+  app.get(
+    '/api/v1/connectors/:name/dead-letters',
+    { schema: { operationId: 'listDeadLetters', summary: 'List dead letters (paged)', params: NameParams, querystring: PageQuery, tags, response: { 200: { ...DeadLetterPageSchema, description: 'one page of dead letters' }, ...runtimeErrors() } } },
+    async (req) => {
+      const port = await dlqOf(service, req.query.tenant ?? 'default', req.params.name);
+      const r = port.list(req.query.limit, req.query.page);
+      return { items: r.items, total: r.total, page: req.query.page, limit: req.query.limit };
+    },
+  );
 
-  app.get<{ Params: Static<typeof DlParams>; Querystring: Static<typeof TenantQuery> }>('/api/v1/connectors/:name/dead-letters/:id', { schema: { params: DlParams, querystring: TenantQuery, tags } }, async (req) => {
-    const port = await dlqOf(service, req.query.tenant ?? 'default', req.params.name);
-    const item = port.get(req.params.id);
-    if (!item) throw new SluiceError('NOT_FOUND', `dead letter ${req.params.id} of ${req.params.name} does not exist`);
-    return item;
-  });
+  app.get(
+    '/api/v1/connectors/:name/dead-letters/:id',
+    { schema: { operationId: 'getDeadLetter', summary: 'Read one dead letter', params: DlParams, querystring: TenantQuery, tags, response: { 200: { ...DeadLetterSchema, description: 'the dead letter' }, ...runtimeErrors() } } },
+    async (req) => {
+      const port = await dlqOf(service, req.query.tenant ?? 'default', req.params.name);
+      const item = port.get(req.params.id);
+      if (!item) throw new SluiceError('NOT_FOUND', `dead letter ${req.params.id} of ${req.params.name} does not exist`);
+      return item;
+    },
+  );
 
-  app.post<{ Params: Static<typeof NameParams>; Querystring: Static<typeof TenantQuery>; Body: Static<typeof IdsBody> | undefined }>(
+  app.post(
     '/api/v1/connectors/:name/dead-letters/replay',
-    { schema: { params: NameParams, querystring: TenantQuery, body: IdsBody, tags } },
+    { schema: { operationId: 'replayDeadLetters', summary: 'Send dead letters (all, or the ids given) through the sink again', ...named, body: IdsBody, response: { 200: { ...ReplaySchema, description: 'how many were written and how many failed again' }, ...runtimeErrors(true) } } },
     async (req) => {
       const port = await dlqOf(service, req.query.tenant ?? 'default', req.params.name);
       return port.replay(req.body?.ids);
     },
   );
 
-  app.delete<{ Params: Static<typeof NameParams>; Querystring: Static<typeof TenantQuery>; Body: Static<typeof IdsBody> | undefined }>(
+  app.delete(
     '/api/v1/connectors/:name/dead-letters',
-    { schema: { params: NameParams, querystring: TenantQuery, body: IdsBody, tags } },
+    { schema: { operationId: 'purgeDeadLetters', summary: 'Delete dead letters (all, or the ids given)', ...named, body: IdsBody, response: { 200: { ...PurgeSchema, description: 'how many were deleted' }, ...runtimeErrors(true) } } },
     async (req) => {
       const port = await dlqOf(service, req.query.tenant ?? 'default', req.params.name);
       return { purged: port.purge(req.body?.ids) };
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['system'] } }, async (_req, reply) => {
-    const m = await runtimeOf(service).metrics();
-    return reply.header('content-type', m.contentType).send(m.body);
-  });
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        operationId: 'prometheusMetrics',
+        summary: 'Prometheus metrics of every connector',
+        tags: ['system'],
+        response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String() } } }, ...errorResponses({}) },
+      },
+    },
+    async (_req, reply) => {
+      const m = await runtimeOf(service).metrics();
+      return reply.header('content-type', m.contentType).send(m.body);
+    },
+  );
 }

@@ -1,15 +1,18 @@
 // /api/v1/connector-types: every type with its JSON Schema, and config validation without storing.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
+import Type from 'typebox';
 import { SluiceError, validationError } from '../../errors.js';
 import { checkConfig, parseConfigInput } from '../../metadata/config-validation.js';
 import type { ConnectorType } from '../../metadata/connector-type.js';
 import { connectorTypes, parseConnectorType } from '../../metadata/registry.js';
 import { redactConfig, resolveReferences, secretFields } from '../../metadata/secrets.js';
+import { wireSchema } from '../../metadata/wire-schema.js';
+import { ConnectorTypeSchema, errorResponses, ValidateAnswerSchema } from './responses.js';
 import { TypeParams, ValidateBody } from './schemas.js';
 
 function describeType(t: ConnectorType) {
-  return { name: t.name, title: t.title, description: t.description, secret_fields: secretFields(t.schema), runtime_available: t.loadSink !== undefined, schema: t.schema };
+  return { name: t.name, title: t.title, description: t.description, secret_fields: secretFields(t.schema), runtime_available: t.loadSink !== undefined, schema: wireSchema(t.schema) };
 }
 
 async function probe(t: ConnectorType, config: Record<string, unknown>): Promise<void> {
@@ -25,20 +28,42 @@ async function probe(t: ConnectorType, config: Record<string, unknown>): Promise
   }
 }
 
-export function v1TypeRoutes(app: FastifyInstance): void {
+export function v1TypeRoutes(server: FastifyInstance): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['connector-types'];
-  app.get('/api/v1/connector-types', { schema: { tags } }, async () => ({ items: connectorTypes().map(describeType) }));
+  app.get(
+    '/api/v1/connector-types',
+    { schema: { operationId: 'listConnectorTypes', summary: 'List the connector types with their config schemas', tags, response: { 200: Type.Object({ items: Type.Array(ConnectorTypeSchema) }, { description: 'every registered type' }), ...errorResponses({}) } } },
+    async () => ({ items: connectorTypes().map(describeType) }),
+  );
 
-  app.get<{ Params: Static<typeof TypeParams> }>('/api/v1/connector-types/:type', { schema: { params: TypeParams, tags } }, async (req) => describeType(parseConnectorType(req.params.type, 'type')));
+  app.get(
+    '/api/v1/connector-types/:type',
+    { schema: { operationId: 'getConnectorType', summary: 'Read one connector type (case-insensitive)', params: TypeParams, tags, response: { 200: { ...ConnectorTypeSchema, description: 'the type' }, ...errorResponses({ params: true }) } } },
+    async (req) => describeType(parseConnectorType(req.params.type, 'type')),
+  );
 
-  app.post<{ Params: Static<typeof TypeParams> }>('/api/v1/connector-types/:type/validate', { schema: { params: TypeParams, body: ValidateBody, tags } }, async (req) => {
-    const t = parseConnectorType(req.params.type, 'type');
-    const body = req.body as Static<typeof ValidateBody>;
-    const parsed = parseConfigInput(body.config);
-    if (!parsed.value) throw parsed.invalidJson ? new SluiceError('INVALID_JSON', validationError(parsed.errors).message, parsed.errors) : validationError(parsed.errors);
-    const checked = checkConfig(t, parsed.value);
-    if (!checked.config) throw validationError(checked.errors);
-    if (body.probe) await probe(t, checked.config);
-    return { valid: true, probed: body.probe, config: redactConfig(t.schema, checked.config) };
-  });
+  app.post(
+    '/api/v1/connector-types/:type/validate',
+    {
+      schema: {
+        operationId: 'validateConfig',
+        summary: 'Check a config without storing it; probe: also try to reach the target',
+        params: TypeParams,
+        body: ValidateBody,
+        tags,
+        response: { 200: { ...ValidateAnswerSchema, description: 'the config is valid (and the target answered, when probed)' }, ...errorResponses({ params: true, body: true, extra: [422] }) },
+      },
+    },
+    async (req) => {
+      const t = parseConnectorType(req.params.type, 'type');
+      const body = req.body;
+      const parsed = parseConfigInput(body.config);
+      if (!parsed.value) throw parsed.invalidJson ? new SluiceError('INVALID_JSON', validationError(parsed.errors).message, parsed.errors) : validationError(parsed.errors);
+      const checked = checkConfig(t, parsed.value);
+      if (!checked.config) throw validationError(checked.errors);
+      if (body.probe) await probe(t, checked.config);
+      return { valid: true as const, probed: body.probe, config: redactConfig(t.schema, checked.config) };
+    },
+  );
 }

@@ -13,4 +13,9 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // the web console: plain browser ES modules
+    files: ['console/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', location: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', confirm: 'readonly', atob: 'readonly', addEventListener: 'readonly', removeEventListener: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', console: 'readonly' } },
+  },
 );

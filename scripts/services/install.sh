@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|kafka|openssl ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|kafka|openssl|chromium ...]
 #
 # With no names, installs all of them. Idempotent: a service whose binary (or,
 # for Kafka, whose complete jar directory) is already present is skipped.
@@ -20,7 +20,7 @@ KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-3.9.2}"
 SLF4J_VERSION="1.7.36"     # the slf4j-api version kafka 3.9 depends on
 RELOAD4J_VERSION="1.2.25"  # what the Kafka 3.9 distribution ships as its log4j
 CACHE_DIR="${SLUICE_CACHE:-$HOME/.cache/sluice}"
-ALL=(mosquitto clickhouse victoriametrics influxdb kafka openssl)
+ALL=(mosquitto clickhouse victoriametrics influxdb kafka openssl chromium)
 
 log() { echo "[sluice-install] $*" >&2; }
 
@@ -103,6 +103,12 @@ install_mosquitto() {
 install_openssl() {
   if command -v openssl >/dev/null 2>&1; then log "openssl: already installed"; return; fi
   apt_install openssl
+}
+
+# the console's browser test drives Debian's Chromium (headless) through playwright-core
+install_chromium() {
+  if have_file /usr/bin/chromium; then log "chromium: already installed"; return; fi
+  apt_install chromium
 }
 
 install_clickhouse() {
@@ -206,6 +212,7 @@ for n in "${names[@]}"; do
     influxdb) install_influxdb ;;
     kafka) install_kafka ;;
     openssl) install_openssl ;;
+    chromium) install_chromium ;;
     *) log "unknown service: $n (known: ${ALL[*]})"; exit 2 ;;
   esac
 done

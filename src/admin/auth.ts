@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../errors.js';
 import { sendError } from './error-handler.js';
 
-const OPEN_ROUTES = new Set(['/health']);
+// '/' and /console/: the web console's files (the page asks for the token itself; they hold no data)
+const OPEN_ROUTES = new Set(['/health', '/']);
 // the API reference page and the document it shows: the API's description, no data
 const OPEN_PREFIX = '/docs';
 
 function isOpen(path: string): boolean {
-  return OPEN_ROUTES.has(path) || path === OPEN_PREFIX || path.startsWith(`${OPEN_PREFIX}/`);
+  return OPEN_ROUTES.has(path) || path === OPEN_PREFIX || path.startsWith(`${OPEN_PREFIX}/`) || path.startsWith('/console/');
 }
 
 function sameToken(given: string, expected: string): boolean {

@@ -53,6 +53,23 @@ export interface DeadLetterPort {
   purge(ids?: number[]): number;
 }
 
+/** One connector's sampled rates and pending (src/core/status-history.ts), oldest first. */
+export interface ConnectorHistory {
+  interval_ms: number;
+  keep_ms: number;
+  samples: {
+    t: number;
+    received: number;
+    written: number;
+    failed: number;
+    pending: number;
+    oldest_pending_age_ms: number;
+    in_per_s: number;
+    out_per_s: number;
+    failed_per_s: number;
+  }[];
+}
+
 export interface RuntimePort {
   /**
    * Called after a definition change is stored. A deletion is complete when it resolves; a
@@ -66,5 +83,7 @@ export interface RuntimePort {
   restart(tenant: string, name: string): Promise<void>;
   deadLetters(tenant: string, name: string): DeadLetterPort | undefined;
   metrics(): Promise<{ contentType: string; body: string }>;
+  /** samples newer than `sinceMs`, or undefined when the runtime does not run this connector */
+  history(tenant: string, name: string, sinceMs?: number): ConnectorHistory | undefined;
   ready(): boolean;
 }

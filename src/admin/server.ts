@@ -1,12 +1,14 @@
 // Builds the admin HTTP server: both API surfaces, errors, auth, OpenAPI.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installBearerAuth } from './auth.js';
+import { consoleRoutes } from './console.js';
 import type { ConnectorService } from './connector-service.js';
 import { frameworkErrors, installErrorHandling, MAX_PARAM_LENGTH } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
 import { robustmqRoutes } from './routes/robustmq.js';
 import { systemRoutes } from './routes/system.js';
 import { v1ConnectorRoutes } from './routes/v1-connectors.js';
+import { v1HistoryRoutes } from './routes/v1-history.js';
 import { v1RuntimeRoutes } from './routes/v1-runtime.js';
 import { v1TypeRoutes } from './routes/v1-types.js';
 import { validatorCompiler } from './validator.js';
@@ -50,6 +52,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   v1ConnectorRoutes(app, opts.service);
   v1TypeRoutes(app);
   v1RuntimeRoutes(app, opts.service);
+  v1HistoryRoutes(app, opts.service);
+  consoleRoutes(app);
   for (const p of opts.plugins ?? []) p(app);
   await app.ready();
   return app;

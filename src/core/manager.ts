@@ -1,6 +1,6 @@
 // The runtime: one ConnectorRuntime per stored definition, reconciled at start and on every
 // change from the admin API. One connector failing never disturbs another.
-import type { ConnectorStatus, DeadLetterPort, RuntimePort } from '../admin/runtime-port.js';
+import type { ConnectorHistory, ConnectorStatus, DeadLetterPort, RuntimePort } from '../admin/runtime-port.js';
 import type { DefinitionChange, DefinitionStore } from '../metadata/store.js';
 import { ConnectorRuntime, type RuntimeDeps } from './connector-runtime.js';
 import { deadLetterPort } from './dead-letter-port.js';
@@ -9,6 +9,7 @@ import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
 import { type MetricsSource, RuntimeMetrics } from './metrics.js';
 import type { BrokerSettings } from './mqtt-source.js';
+import { StatusHistory } from './status-history.js';
 
 export interface ManagerOptions {
   store: DefinitionStore;
@@ -24,6 +25,8 @@ export class ConnectorManager implements RuntimePort {
   private readonly runtimes = new Map<string, ConnectorRuntime>();
   private readonly deps: RuntimeDeps;
   readonly metricsRegistry: RuntimeMetrics;
+  /** rates and pending of the last hour, for the console */
+  readonly statusHistory = new StatusHistory(() => [...this.runtimes.values()].map((rt) => rt.status()));
   private stopping = false;
 
   constructor(private readonly o: ManagerOptions) {
@@ -38,6 +41,7 @@ export class ConnectorManager implements RuntimePort {
   async start(): Promise<void> {
     const defs = await this.o.store.all();
     for (const d of defs) this.launch(d);
+    this.statusHistory.start();
     this.o.log.info({ connectors: defs.length }, 'runtime started');
   }
 
@@ -77,6 +81,7 @@ export class ConnectorManager implements RuntimePort {
         if (rt) await rt.destroy();
         else this.o.journal.remove(d.tenant, d.name);
         this.metricsRegistry.forget(d.tenant, d.type, d.name);
+        this.statusHistory.forget(d.tenant, d.name);
         return;
     }
   }
@@ -102,6 +107,11 @@ export class ConnectorManager implements RuntimePort {
     return { contentType: this.metricsRegistry.contentType(), body: await this.metricsRegistry.text() };
   }
 
+  history(tenant: string, name: string, sinceMs?: number): ConnectorHistory | undefined {
+    if (!this.runtimes.has(key(tenant, name))) return undefined;
+    return { interval_ms: this.statusHistory.intervalMs, keep_ms: this.statusHistory.keepMs, samples: this.statusHistory.samples(tenant, name, sinceMs) };
+  }
+
   ready(): boolean {
     return !this.stopping && this.o.journal.healthy() && (this.o.dlq.connected?.() ?? true);
   }
@@ -109,6 +119,7 @@ export class ConnectorManager implements RuntimePort {
   /** Graceful shutdown: every connector finishes its in-flight batch, then sources and sinks close. */
   async shutdown(): Promise<void> {
     this.stopping = true;
+    this.statusHistory.stop();
     await Promise.all([...this.runtimes.values()].map((rt) => rt.stop()));
     this.runtimes.clear();
     await this.o.dlq.close();

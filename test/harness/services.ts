@@ -28,3 +28,8 @@ export async function startService(name: ServiceName, opts?: StartOptions): Prom
 export function ensureOpenssl(): Promise<string> {
   return ensureInstalled('openssl', () => firstExisting(['/usr/bin/openssl', '/usr/local/bin/openssl', '/bin/openssl']));
 }
+
+/** The path of Debian's Chromium, installed first when missing (the console's browser test drives it headless). */
+export function ensureChromium(): Promise<string> {
+  return ensureInstalled('chromium', () => firstExisting(['/usr/bin/chromium', '/usr/lib/chromium/chromium']));
+}

@@ -5,6 +5,8 @@ import Type from 'typebox';
 import { SluiceError, validationError } from '../../errors.js';
 import { checkConfig, parseConfigInput } from '../../metadata/config-validation.js';
 import type { ConnectorType } from '../../metadata/connector-type.js';
+import { DeliverySchema } from '../../metadata/delivery.js';
+import { FailureStrategySchema } from '../../metadata/failure-strategy.js';
 import { connectorTypes, parseConnectorType } from '../../metadata/registry.js';
 import { redactConfig, resolveReferences, secretFields } from '../../metadata/secrets.js';
 import { wireSchema } from '../../metadata/wire-schema.js';
@@ -33,8 +35,18 @@ export function v1TypeRoutes(server: FastifyInstance): void {
   const tags = ['connector-types'];
   app.get(
     '/api/v1/connector-types',
-    { schema: { operationId: 'listConnectorTypes', summary: 'List the connector types with their config schemas', tags, response: { 200: Type.Object({ items: Type.Array(ConnectorTypeSchema) }, { description: 'every registered type' }), ...errorResponses({}) } } },
-    async () => ({ items: connectorTypes().map(describeType) }),
+    { schema: { operationId: 'listConnectorTypes', summary: 'List the connector types with their config schemas', tags, response: {
+          200: Type.Object(
+            {
+              items: Type.Array(ConnectorTypeSchema),
+              failure_strategy_schema: Type.Unknown({ description: 'JSON Schema of failure_strategy' }),
+              delivery_schema: Type.Unknown({ description: 'JSON Schema of delivery' }),
+            },
+            { description: 'every registered type, and the schemas of the settings every connector has' },
+          ),
+          ...errorResponses({}),
+        } } },
+    async () => ({ items: connectorTypes().map(describeType), failure_strategy_schema: FailureStrategySchema, delivery_schema: DeliverySchema }),
   );
 
   app.get(

@@ -8,6 +8,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from './core/embedded-broker
 import { Journal } from './core/journal.js';
 import { ConnectorManager } from './core/manager.js';
 import type { BrokerSettings } from './core/mqtt-source.js';
+import { maskUrl } from './metadata/secret-masking.js';
 import { SqliteDefinitionStore } from './metadata/sqlite-store.js';
 import { readSourceTls, type Settings } from './settings.js';
 
@@ -60,7 +61,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
   service.attachRuntime(manager);
   await manager.start();
   const address = await app.listen({ host: settings.host, port: settings.port });
-  app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: broker.url, embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none' }, `Sluice admin API listening on ${address}`);
+  app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: maskUrl(broker.url), embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none' }, `Sluice admin API listening on ${address}`);
   let stopped = false;
   return {
     app,

@@ -3,7 +3,7 @@
 #
 #   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|kafka|openssl|chromium ...]
 #
-# With no names, installs all of them. Idempotent: a service whose binary (or,
+# With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
 # for Kafka, whose complete jar directory) is already present is skipped.
 #
 # Debian packages are installed with apt (as root, or through sudo), with a
@@ -20,7 +20,8 @@ KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-3.9.2}"
 SLF4J_VERSION="1.7.36"     # the slf4j-api version kafka 3.9 depends on
 RELOAD4J_VERSION="1.2.25"  # what the Kafka 3.9 distribution ships as its log4j
 CACHE_DIR="${SLUICE_CACHE:-$HOME/.cache/sluice}"
-ALL=(mosquitto clickhouse victoriametrics influxdb kafka openssl chromium)
+ALL=(mosquitto clickhouse victoriametrics influxdb kafka openssl chromium schemathesis)
+SCHEMATHESIS_VERSION="${SLUICE_SCHEMATHESIS_VERSION:-4.32.5}"
 
 log() { echo "[sluice-install] $*" >&2; }
 
@@ -109,6 +110,21 @@ install_openssl() {
 install_chromium() {
   if have_file /usr/bin/chromium; then log "chromium: already installed"; return; fi
   apt_install chromium
+}
+
+# the API fuzz test runs schemathesis (PyPI, pinned) from a venv in the cache dir
+install_schemathesis() {
+  local venv="$CACHE_DIR/schemathesis-$SCHEMATHESIS_VERSION"
+  if [ -x "$venv/bin/schemathesis" ] && [ -f "$venv/installed" ]; then log "schemathesis $SCHEMATHESIS_VERSION: already installed in $venv"; return; fi
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv
+  log "schemathesis $SCHEMATHESIS_VERSION: pip install into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  if ! "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >"$CACHE_DIR/schemathesis-install.log" 2>&1; then
+    log "schemathesis: pip install failed:"; tail -n 30 "$CACHE_DIR/schemathesis-install.log" >&2; exit 1
+  fi
+  date -u +%FT%TZ >"$venv/installed"
 }
 
 install_clickhouse() {
@@ -213,6 +229,7 @@ for n in "${names[@]}"; do
     kafka) install_kafka ;;
     openssl) install_openssl ;;
     chromium) install_chromium ;;
+    schemathesis) install_schemathesis ;;
     *) log "unknown service: $n (known: ${ALL[*]})"; exit 2 ;;
   esac
 done

@@ -22,6 +22,12 @@ export function sendError(reply: FastifyReply, e: SluiceError): FastifyReply {
   return reply.status(e.status).send(errorBody(e));
 }
 
+/** Only where the parser stopped: its own message quotes the body, which may hold a secret. */
+function jsonPosition(message: string): string {
+  const m = /position (\d+)/.exec(message);
+  return m ? ` (at character ${m[1]})` : '';
+}
+
 function fromFastify(err: FastifyError, bodyLimit: number | undefined): SluiceError {
   const cause = (err as { cause?: unknown }).cause;
   if (isSluiceError(cause)) return cause;
@@ -33,9 +39,9 @@ function fromFastify(err: FastifyError, bodyLimit: number | undefined): SluiceEr
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new SluiceError('INVALID_JSON', 'request body is empty; a JSON object is expected');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new SluiceError('INVALID_JSON', `request body is not valid JSON: ${err.message}`);
+      return new SluiceError('INVALID_JSON', `request body is not valid JSON${jsonPosition(err.message)}`);
     default:
-      if (err instanceof SyntaxError || err.statusCode === 400) return new SluiceError('INVALID_JSON', `request body is not valid JSON: ${err.message}`);
+      if (err instanceof SyntaxError || err.statusCode === 400) return new SluiceError('INVALID_JSON', `request body is not valid JSON${jsonPosition(err.message)}`);
       return new SluiceError('INTERNAL', 'internal error; see the server log');
   }
 }

@@ -5,6 +5,7 @@ import type { ConnectorSink } from '../connectors/sink.js';
 import type { ConnectorStatus, ConnectorState } from '../admin/runtime-port.js';
 import type { ConnectorDefinition } from '../metadata/definition.js';
 import { parseConnectorType } from '../metadata/registry.js';
+import { maskText } from '../metadata/secret-masking.js';
 import { resolveReferences } from '../metadata/secrets.js';
 import { ConnectorLoop } from './connector-loop.js';
 import type { DeadLetterPublisher } from './dlq-publisher.js';
@@ -296,7 +297,7 @@ export class ConnectorRuntime {
       oldest_pending_age_ms: oldest === null ? 0 : Math.max(0, Date.now() - oldest),
       journal_bytes: c.pending_bytes,
       max_journal_bytes: this.def.delivery.max_journal_bytes,
-      last_error: lastError.message,
+      last_error: lastError.message === null ? null : maskText(lastError.message),
       last_error_at: lastError.at,
     };
   }

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { DeadLetterItem } from '../admin/runtime-port.js';
 import type { SinkRecord } from '../connectors/sink.js';
+import { maskText } from '../metadata/secret-masking.js';
 import { decodeProps, encodeProps } from './record-codec.js';
 
 export interface NewDeadLetter {
@@ -59,7 +60,7 @@ export class DeadLetterStore {
   insert(connectorId: number, d: NewDeadLetter): void {
     this.db
       .prepare('INSERT INTO dead_letters (connector_id, record_id, record_offset, source_topic, error_message, retry_times, payload, qos, retain, props, original_timestamp, dead_letter_timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(connectorId, d.record.id, d.record.offset, d.record.topic, d.error_message, d.retry_times, d.record.payload, d.record.qos, d.record.retain ? 1 : 0, encodeProps(d.record.properties), d.record.timestamp, d.dead_letter_timestamp);
+      .run(connectorId, d.record.id, d.record.offset, d.record.topic, maskText(d.error_message), d.retry_times, d.record.payload, d.record.qos, d.record.retain ? 1 : 0, encodeProps(d.record.properties), d.record.timestamp, d.dead_letter_timestamp);
   }
 
   list(connectorId: number, limit: number, page: number): { rows: Row[]; total: number } {
@@ -86,7 +87,7 @@ export class DeadLetterStore {
   }
 
   updateError(connectorId: number, id: number, message: string): void {
-    this.db.prepare('UPDATE dead_letters SET error_message = ?, retry_times = retry_times + 1 WHERE connector_id = ? AND id = ?').run(message, connectorId, id);
+    this.db.prepare('UPDATE dead_letters SET error_message = ?, retry_times = retry_times + 1 WHERE connector_id = ? AND id = ?').run(maskText(message), connectorId, id);
   }
 
   purge(connectorId: number, ids?: number[]): number {

@@ -1,6 +1,7 @@
 // The runtime: one ConnectorRuntime per stored definition, reconciled at start and on every
 // change from the admin API. One connector failing never disturbs another.
 import type { ConnectorHistory, ConnectorStatus, DeadLetterPort, RuntimePort } from '../admin/runtime-port.js';
+import { maskText } from '../metadata/secret-masking.js';
 import type { DefinitionChange, DefinitionStore } from '../metadata/store.js';
 import { ConnectorRuntime, type RuntimeDeps } from './connector-runtime.js';
 import { deadLetterPort } from './dead-letter-port.js';
@@ -52,7 +53,7 @@ export class ConnectorManager implements RuntimePort {
   }
 
   private background(op: Promise<void>, def: DefinitionChange['definition']): void {
-    op.catch((e: Error) => this.o.log.error({ tenant: def.tenant, connector: def.name, err: e.message }, 'connector operation failed'));
+    op.catch((e: Error) => this.o.log.error({ tenant: def.tenant, connector: def.name, err: maskText(e.message) }, 'connector operation failed'));
   }
 
   /** Takes a stored change; the connector applies it in the background (see `settle`). */

@@ -8,7 +8,7 @@ import { DeliverySchema, type Delivery } from './delivery.js';
 import { type FailureStrategy, parseFailureStrategy } from './failure-strategy.js';
 import { parseConnectorType } from './registry.js';
 import { schemaErrors } from './schema-errors.js';
-import { keepStoredSecrets } from './secrets.js';
+import { keepStoredSecrets, referenceErrors } from './secrets.js';
 import { topicFilterError } from './topic.js';
 
 // `.` and `..` are refused: clients normalise them away in URL paths, so such a connector could not be addressed
@@ -98,10 +98,18 @@ export function buildDefinition(input: DefinitionInput, stored?: ConnectorDefini
   errors.push(...parsed.errors);
   if (parsed.value && type) {
     const sameType = stored && stored.type === type.name ? stored.config : undefined;
-    const merged = keepStoredSecrets(type.schema, parsed.value, sameType);
-    const checked = checkConfig(type, merged);
-    errors.push(...checked.errors);
-    config = checked.config;
+    let merged: Record<string, unknown> | undefined;
+    try {
+      merged = keepStoredSecrets(type.schema, parsed.value, sameType);
+    } catch (e) {
+      if (!(e instanceof SluiceError)) throw e;
+      errors.push(...e.fields);
+    }
+    if (merged) {
+      const checked = checkConfig(type, merged);
+      errors.push(...checked.errors, ...referenceErrors(type.schema, merged));
+      config = checked.config;
+    }
   }
 
   if (errors.length > 0 || !config || !fs.value || !type) {

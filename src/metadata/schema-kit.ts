@@ -6,6 +6,16 @@ export function Secret(options: { description: string; default?: string }): TSch
   return Type.String({ maxLength: 65536, writeOnly: true, 'x-secret': true, ...options });
 }
 
+/** A URL field: its userinfo password and sensitive query parameters are masked like secrets. */
+export function isUrlSchema(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && (schema as Record<string, unknown>)['x-url'] === true;
+}
+
+/** A header map: the values of sensitive headers (Authorization, X-Api-Key, …) are masked like secrets. */
+export function isHeaderMapSchema(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && (schema as Record<string, unknown>)['x-headers'] === true;
+}
+
 export function isSecretSchema(schema: unknown): boolean {
   return typeof schema === 'object' && schema !== null && (schema as Record<string, unknown>)['x-secret'] === true;
 }
@@ -16,7 +26,7 @@ const HOST = '(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])
 export const HOST_PORT_LIST_PATTERN = `^\\s*${HOST}:${PORT}\\s*(,\\s*${HOST}:${PORT}\\s*)*$`;
 
 export function HttpUrl(description: string, examples: string[]): TSchema {
-  return Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s]+$', 'x-rule': 'expected an http:// or https:// URL', description, examples });
+  return Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s]+$', 'x-rule': 'expected an http:// or https:// URL', 'x-url': true, description, examples });
 }
 
 /** TLS options shared by every network sink. */

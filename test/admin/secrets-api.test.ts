@@ -9,6 +9,8 @@ import { SqliteDefinitionStore } from '../../src/metadata/sqlite-store.js';
 import { assertError, type HttpResult, startTestServer, type TestServer } from '../helpers/server.js';
 
 const R = randomBytes(4).toString('hex');
+// file references are allowed only under SLUICE_SECRET_DIR (src/metadata/reference-policy.ts)
+process.env.SLUICE_SECRET_DIR = '/run/secrets';
 const secret = (what: string) => `S3CRET-${what}-${R}`;
 
 /** A config per type with every secret field set to a unique value. */
@@ -19,7 +21,7 @@ const CASES: Record<string, { config: Record<string, unknown>; secrets: string[]
   },
   clickhouse: { config: { url: 'http://127.0.0.1:9', database: 'd', table: 't', username: 'chuser', password: secret('ch-pw') }, secrets: ['password'] },
   influxdb: { config: { server: 'http://127.0.0.1:9', measurement: 'm', org: 'o', bucket: 'b', token: secret('influx-token'), password: secret('influx-pw') }, secrets: ['token', 'password'] },
-  mqtt: { config: { server: 'mqtts://127.0.0.1:9', username: 'muser', password: secret('mqtt-pw'), enable_tls: true, tls_cert: '${file:/etc/sluice/client.crt}', tls_key: secret('mqtt-tls') }, secrets: ['password', 'tls_key'] },
+  mqtt: { config: { server: 'mqtts://127.0.0.1:9', username: 'muser', password: secret('mqtt-pw'), enable_tls: true, tls_cert: '${file:/run/secrets/sluice/client.crt}', tls_key: secret('mqtt-tls') }, secrets: ['password', 'tls_key'] },
   webhook: { config: { url: 'http://127.0.0.1:9/hook', auth_type: 'basic', username: 'wuser', password: secret('webhook-pw'), bearer_token: secret('webhook-bearer') }, secrets: ['password', 'bearer_token'] },
 };
 const ALL_SECRETS = Object.values(CASES).flatMap((c) => c.secrets.map((f) => c.config[f] as string));
@@ -177,7 +179,7 @@ describe('secrets over HTTP', () => {
   });
 
   test('${env:NAME} and ${file:/path} are stored as written and shown as ******', async () => {
-    const envRef = `\${env:SLUICE_TEST_KAFKA_PW_${R}}`;
+    const envRef = `\${env:SLUICE_SECRET_TEST_KAFKA_PW_${R}}`;
     const fileRef = `\${file:/run/secrets/sluice-${R}/client.key}`;
     const r = await call<{ config: Record<string, unknown> }>('POST', '/api/v1/connectors', {
       name: 'sec-refs', type: 'kafka', topic_filter: 'a', desired_state: 'paused',
@@ -187,7 +189,7 @@ describe('secrets over HTTP', () => {
     assertRedacted(r.body.config, ['sasl_password', 'tls_key']);
     const g = await call('GET', '/api/v1/connectors/sec-refs');
     for (const a of [r, g]) {
-      assert.ok(!a.text.includes(envRef) && !a.text.includes(`SLUICE_TEST_KAFKA_PW_${R}`), 'env reference not shown');
+      assert.ok(!a.text.includes(envRef) && !a.text.includes(`SLUICE_SECRET_TEST_KAFKA_PW_${R}`), 'env reference not shown');
       assert.ok(!a.text.includes(`sluice-${R}`), 'file reference not shown');
     }
     const d = await stored('sec-refs');

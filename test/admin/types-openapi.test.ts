@@ -5,6 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import { connectorTypes } from '../../src/metadata/registry.js';
 import { assertError, startTestServer, type TestServer } from '../helpers/server.js';
 
+// file references are allowed only under SLUICE_SECRET_DIR (src/metadata/reference-policy.ts)
+process.env.SLUICE_SECRET_DIR = '/etc/sluice';
+
 interface TypeInfo {
   name: string;
   title: string;

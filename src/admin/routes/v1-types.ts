@@ -8,7 +8,7 @@ import type { ConnectorType } from '../../metadata/connector-type.js';
 import { DeliverySchema } from '../../metadata/delivery.js';
 import { FailureStrategySchema } from '../../metadata/failure-strategy.js';
 import { connectorTypes, parseConnectorType } from '../../metadata/registry.js';
-import { redactConfig, resolveReferences, secretFields } from '../../metadata/secrets.js';
+import { redactConfig, referenceErrors, resolveReferences, secretFields } from '../../metadata/secrets.js';
 import { wireSchema } from '../../metadata/wire-schema.js';
 import { ConnectorTypeSchema, errorResponses, ValidateAnswerSchema } from './responses.js';
 import { TypeParams, ValidateBody } from './schemas.js';
@@ -74,6 +74,8 @@ export function v1TypeRoutes(server: FastifyInstance): void {
       if (!parsed.value) throw parsed.invalidJson ? new SluiceError('INVALID_JSON', validationError(parsed.errors).message, parsed.errors) : validationError(parsed.errors);
       const checked = checkConfig(t, parsed.value);
       if (!checked.config) throw validationError(checked.errors);
+      const refused = referenceErrors(t.schema, checked.config);
+      if (refused.length > 0) throw validationError(refused);
       if (body.probe) await probe(t, checked.config);
       return { valid: true as const, probed: body.probe, config: redactConfig(t.schema, checked.config) };
     },

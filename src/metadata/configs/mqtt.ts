@@ -11,7 +11,7 @@ export const mqttType: ConnectorType = {
   loadSink: async () => (await import('../../connectors/mqtt/index.js')).createSink,
   schema: Type.Object(
     {
-      server: Type.String({ minLength: 1, maxLength: 2048, pattern: '^(mqtt|mqtts|ws|wss)://[^\\s]+$', 'x-rule': 'expected an mqtt://, mqtts://, ws:// or wss:// URL', description: 'Target broker. mqtts:// and wss:// connect with TLS.', examples: ['mqtt://remote-broker:1883'] }),
+      server: Type.String({ minLength: 1, maxLength: 2048, pattern: '^(mqtt|mqtts|ws|wss)://[^\\s]+$', 'x-rule': 'expected an mqtt://, mqtts://, ws:// or wss:// URL', 'x-url': true, description: 'Target broker. mqtts:// and wss:// connect with TLS.', examples: ['mqtt://remote-broker:1883'] }),
       client_id_prefix: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', 'x-rule': 'expected A-Z a-z 0-9 _ . -', default: 'sluice', description: 'Client id prefix; the client id is `<prefix>_<connector name>`.' }),
       ...CredentialFields,
       protocol_version: Type.Enum(['v3', 'v4', 'v5'], { default: 'v5', description: 'v3: MQTT 3.1, v4: MQTT 3.1.1, v5: MQTT 5 (carries the MQTT 5 properties).' }),

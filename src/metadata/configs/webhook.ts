@@ -12,7 +12,7 @@ export const webhookType: ConnectorType = {
     {
       url: HttpUrl('Target URL.', ['https://example.com/hook']),
       method: Type.Enum(['post', 'put'], { default: 'post', description: 'HTTP method.' }),
-      headers: Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,256}$' }), Type.String({ maxLength: 8192 }), { default: {}, maxProperties: 64, additionalProperties: Type.Never(), description: 'Extra request headers.', examples: [{ 'X-Source': 'sluice' }] }),
+      headers: Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,256}$' }), Type.String({ maxLength: 8192 }), { default: {}, maxProperties: 64, additionalProperties: Type.Never(), 'x-headers': true, description: 'Extra request headers; the values of Authorization, Proxy-Authorization, Cookie, X-Api-Key and any header whose name contains token, secret, key or auth are write-only.', examples: [{ 'X-Source': 'sluice' }] }),
       timeout_ms: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000, description: 'Request timeout, in ms.' }),
       auth_type: Type.Enum(['none', 'basic', 'bearer'], { default: 'none', description: 'Authentication.' }),
       username: Type.Optional(Type.String({ maxLength: 1024, description: 'User name (basic).' })),

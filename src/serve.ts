@@ -1,6 +1,8 @@
 // `sluice serve`: opens the stores, starts the source broker connection (or the embedded broker),
 // the runtime and the admin API; stops cleanly on SIGTERM/SIGINT (in-flight batches finish).
 import type { FastifyInstance } from 'fastify';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConnectorService } from './admin/connector-service.js';
 import { buildServer } from './admin/server.js';
 import { MqttDeadLetterPublisher } from './core/dlq-publisher.js';
@@ -8,6 +10,8 @@ import { type EmbeddedBroker, startEmbeddedBroker } from './core/embedded-broker
 import { Journal } from './core/journal.js';
 import { ConnectorManager } from './core/manager.js';
 import type { BrokerSettings } from './core/mqtt-source.js';
+import { acquireDataLock } from './metadata/data-lock.js';
+import { openExplained, refuseDamaged } from './metadata/database-file.js';
 import { maskUrl } from './metadata/secret-masking.js';
 import { SqliteDefinitionStore } from './metadata/sqlite-store.js';
 import { readSourceTls, type Settings } from './settings.js';
@@ -33,9 +37,23 @@ export async function startService(settings: Settings): Promise<RunningService> 
 
 async function start(settings: Settings, undo: (() => Promise<void> | void)[]): Promise<RunningService> {
   const tls = readSourceTls(settings); // before anything is opened: a wrong path fails at once
-  const store = new SqliteDefinitionStore(settings.dbPath);
+  const locks: (() => void)[] = [];
+  const files = [
+    { path: settings.dbPath, setting: 'SLUICE_DB' },
+    { path: settings.journalPath, setting: 'SLUICE_JOURNAL_DB' },
+  ] as const;
+  // the lock comes first: a second instance must not even read what the first is writing
+  for (const f of files) {
+    if (f.path === ':memory:') continue;
+    openExplained(f.path, f.setting, () => mkdirSync(dirname(f.path), { recursive: true }));
+    const lock = openExplained(f.path, f.setting, () => acquireDataLock(f.path, f.setting));
+    locks.push(() => lock.release());
+    undo.push(() => lock.release());
+  }
+  for (const f of files) refuseDamaged(f.path, f.setting, settings.integrityCheck);
+  const store = openExplained(settings.dbPath, 'SLUICE_DB', () => new SqliteDefinitionStore(settings.dbPath));
   undo.push(() => store.close());
-  const journal = new Journal(settings.journalPath);
+  const journal = openExplained(settings.journalPath, 'SLUICE_JOURNAL_DB', () => new Journal(settings.journalPath));
   undo.push(() => journal.close());
   let embedded: EmbeddedBroker | undefined;
   if (!settings.mqttUrl) {
@@ -76,6 +94,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
       await journal.close();
       await store.close();
       await embedded?.close();
+      for (const u of locks) u();
     },
   };
 }

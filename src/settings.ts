@@ -1,6 +1,7 @@
 // Service settings: from flags, then SLUICE_* environment variables, then defaults.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { IntegrityMode } from './metadata/database-file.js';
 
 export interface Settings {
   dbPath: string;
@@ -24,6 +25,8 @@ export interface Settings {
   mqttInsecure: boolean;
   embeddedBrokerHost: string;
   embeddedBrokerPort: number;
+  /** integrity check of both databases before they are used */
+  integrityCheck: IntegrityMode;
 }
 
 /** Every environment variable `sluice serve` reads, with its meaning (the docs table comes from here). */
@@ -47,6 +50,7 @@ export const ENVIRONMENT = [
   ['SLUICE_MQTT_INSECURE', '1: do not verify the source broker certificate (tests only)', '0'],
   ['SLUICE_EMBEDDED_BROKER_HOST', 'listen address of the embedded broker', '127.0.0.1'],
   ['SLUICE_EMBEDDED_BROKER_PORT', 'port of the embedded broker', '1883'],
+  ['SLUICE_INTEGRITY_CHECK', 'integrity check of both databases at start: quick, full or off (a damaged file is refused)', 'quick'],
 ] as const;
 
 function int(name: string, raw: string | undefined, fallback: number): number {
@@ -54,6 +58,12 @@ function int(name: string, raw: string | undefined, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: expected a whole number, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function integrityMode(raw: string | undefined): IntegrityMode {
+  if (raw === undefined || raw === '') return 'quick';
+  if (raw === 'quick' || raw === 'full' || raw === 'off') return raw;
+  throw new Error(`SLUICE_INTEGRITY_CHECK: expected quick, full or off, got ${JSON.stringify(raw)}`);
 }
 
 function defined<T extends object>(o: T): Partial<T> {
@@ -86,6 +96,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     mqttInsecure: o.mqttInsecure ?? env.SLUICE_MQTT_INSECURE === '1',
     embeddedBrokerHost: o.embeddedBrokerHost ?? env.SLUICE_EMBEDDED_BROKER_HOST ?? '127.0.0.1',
     embeddedBrokerPort: o.embeddedBrokerPort ?? int('SLUICE_EMBEDDED_BROKER_PORT', env.SLUICE_EMBEDDED_BROKER_PORT, 1883),
+    integrityCheck: o.integrityCheck ?? integrityMode(env.SLUICE_INTEGRITY_CHECK),
   };
 }
 

@@ -184,3 +184,6 @@ export class SqliteDefinitionStore implements DefinitionStore {
     }
   }
 }
+
+/** the definition tables, for `sluice journal salvage` (which builds a fresh file) */
+export { MIGRATIONS as DEFINITION_MIGRATIONS };

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, reportFailure } from './cli-errors.js';
 import { registerConnectorCommands } from './connector-commands.js';
 import { registerDlqCommands } from './dlq-commands.js';
+import { registerJournalCommands } from './journal-commands.js';
 import { registerTypesCommand } from './types-command.js';
 
 const program = new Command();
@@ -43,6 +44,7 @@ program
 
 registerConnectorCommands(program);
 registerDlqCommands(program);
+registerJournalCommands(program);
 registerTypesCommand(program);
 
 try {

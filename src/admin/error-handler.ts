@@ -1,6 +1,7 @@
 // One error shape for every route and both API surfaces:
 // `{code: <non-zero number>, error: <STABLE_CODE>, message, fields?}` with a real HTTP status.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { describeStorageFailure, isStorageFailure } from '../core/write-health.js';
 import { type ErrorCode, ERROR_CODES, isSluiceError, SluiceError } from '../errors.js';
 import { NAME_MAX_LENGTH } from '../metadata/definition.js';
 
@@ -26,6 +27,11 @@ export function sendError(reply: FastifyReply, e: SluiceError): FastifyReply {
 function jsonPosition(message: string): string {
   const m = /position (\d+)/.exec(message);
   return m ? ` (at character ${m[1]})` : '';
+}
+
+/** A write the store cannot take (disk full, I/O error, read-only) is the service's state, not a bug: 503. */
+function storageUnavailable(err: unknown): SluiceError {
+  return new SluiceError('SERVICE_UNAVAILABLE', `the data store cannot take this change now: ${describeStorageFailure(err)}; nothing was changed, retry once the storage is fixed`);
 }
 
 function fromFastify(err: FastifyError, bodyLimit: number | undefined): SluiceError {
@@ -83,7 +89,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   const table = new MethodTable();
   app.addHook('onRoute', (route) => table.add(route.url, Array.isArray(route.method) ? route.method : [route.method]));
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const e = isSluiceError(err) ? err : fromFastify(err, req.routeOptions.bodyLimit);
+    const e = isSluiceError(err) ? err : isStorageFailure(err) ? storageUnavailable(err) : fromFastify(err, req.routeOptions.bodyLimit);
     if (e.code === 'INTERNAL') req.log.error({ err }, 'request failed');
     else req.log.info({ code: e.code, message: e.message }, 'request refused');
     return sendError(reply, e);

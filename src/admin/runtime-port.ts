@@ -86,4 +86,6 @@ export interface RuntimePort {
   /** samples newer than `sinceMs`, or undefined when the runtime does not run this connector */
   history(tenant: string, name: string, sinceMs?: number): ConnectorHistory | undefined;
   ready(): boolean;
+  /** why the runtime is not ready (empty when it is): e.g. the journal cannot take writes */
+  notReadyReasons?(): string[];
 }

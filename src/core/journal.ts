@@ -9,6 +9,7 @@ import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { JOURNAL_MIGRATIONS } from './journal-schema.js';
 import { decodeProps, encodeProps } from './record-codec.js';
 import { DeadLetterStore, type NewDeadLetter } from './dead-letters.js';
+import { WriteHealth } from './write-health.js';
 
 export interface IncomingMessage {
   topic: string;
@@ -73,8 +74,11 @@ export class Journal {
   private checkpointer?: Checkpointer;
   /** the last error of the background checkpointer, if any */
   checkpointError?: string;
+  /** set while appends, commits or the sweeper fail (disk full, I/O error); /ready reports it */
+  readonly writes: WriteHealth;
 
   constructor(readonly path: string) {
+    this.writes = new WriteHealth(`journal ${path}`);
     this.db = openDatabase(path);
     migrate(this.db, 'journal', JOURNAL_MIGRATIONS);
     // checkpoints run in a worker thread, never inside a commit on the event loop
@@ -83,7 +87,7 @@ export class Journal {
     if (path !== ':memory:') this.checkpointer = startCheckpointer(path, (message) => (this.checkpointError = message));
     this.deadLetters = new DeadLetterStore(this.db);
     // committed rows are deleted off the hot path
-    this.sweeper = setInterval(() => this.sweep(), 1000);
+    this.sweeper = setInterval(() => this.sweepInBackground(), 1000);
     this.sweeper.unref();
   }
 
@@ -120,6 +124,8 @@ export class Journal {
       }
       for (const j of this.open.values()) j.reload();
     }
+    if (err) this.writes.noteFailure(err);
+    else this.writes.noteSuccess();
     for (const h of g.hooks) h(err);
   }
 
@@ -154,6 +160,19 @@ export class Journal {
     for (const j of this.open.values()) j.deleteCommitted();
   }
 
+  /**
+   * The 1-second timer: a full disk or an I/O error is reported (write health, /ready), never
+   * thrown out of the timer, where it would end the process. The next tick tries again.
+   */
+  private sweepInBackground(): void {
+    try {
+      this.writes.probe(this.db);
+      this.sweep();
+    } catch (e) {
+      this.writes.noteFailure(e);
+    }
+  }
+
   healthy(): boolean {
     return answers(this.db);
   }
@@ -169,7 +188,11 @@ export class Journal {
     this.checkpointer = undefined;
     if (this.db.open) {
       this.commitGroup();
-      this.sweep();
+      try {
+        this.sweep();
+      } catch {
+        /* what is not swept now is swept at the next start */
+      }
       this.db.close();
     }
     await checkpointer?.stop();
@@ -316,6 +339,18 @@ export class ConnectorJournal {
   commit(o: CommitOutcome, records: readonly SinkRecord[]): void {
     const bytes = records.reduce((n, r) => n + rowBytes(r.topic, r.payload), 0);
     const discardedN = Object.values(o.discarded).reduce((a, b) => a + b, 0);
+    try {
+      this.commitTransaction(o, bytes, discardedN);
+      this.journal.writes.noteSuccess();
+    } catch (e) {
+      // rolled back (e.g. disk full): the offset and counters in memory must not run ahead of the file
+      this.reload();
+      this.journal.writes.noteFailure(e);
+      throw e;
+    }
+  }
+
+  private commitTransaction(o: CommitOutcome, bytes: number, discardedN: number): void {
     this.journal.db.transaction(() => {
       for (const d of o.deadLetters) this.journal.deadLetters.insert(this.id, d);
       this.committed = Math.max(this.committed, o.upTo);

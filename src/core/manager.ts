@@ -114,7 +114,17 @@ export class ConnectorManager implements RuntimePort {
   }
 
   ready(): boolean {
-    return !this.stopping && this.o.journal.healthy() && (this.o.dlq.connected?.() ?? true);
+    return this.notReadyReasons().length === 0;
+  }
+
+  notReadyReasons(): string[] {
+    const reasons: string[] = [];
+    if (this.stopping) reasons.push('shutting down');
+    if (!this.o.journal.healthy()) reasons.push('the journal does not answer');
+    const writes = this.o.journal.writes.problem();
+    if (writes) reasons.push(writes);
+    if (!(this.o.dlq.connected?.() ?? true)) reasons.push('the dead-letter publisher is not connected to the source broker');
+    return reasons;
   }
 
   /** Graceful shutdown: every connector finishes its in-flight batch, then sources and sinks close. */

@@ -5,7 +5,12 @@ import Type from 'typebox';
 import type { ConnectorService } from '../connector-service.js';
 import { errorResponses } from './responses.js';
 
-const Ready = Type.Object({ ready: Type.Boolean(), store: Type.Boolean(), runtime: Type.Union([Type.Boolean(), Type.Literal('not started')]) });
+const Ready = Type.Object({
+  ready: Type.Boolean(),
+  store: Type.Boolean(),
+  runtime: Type.Union([Type.Boolean(), Type.Literal('not started')]),
+  reasons: Type.Optional(Type.Array(Type.String(), { description: 'why not ready, e.g. `journal /data/journal.db cannot take writes: disk full (SQLITE_FULL)`' })),
+});
 
 export function systemRoutes(server: FastifyInstance, service: ConnectorService): void {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
@@ -31,7 +36,8 @@ export function systemRoutes(server: FastifyInstance, service: ConnectorService)
       const runtime = service.runtimePort();
       const runtimeReady = runtime ? runtime.ready() : true;
       const ready = store && runtimeReady;
-      return reply.status(ready ? 200 : 503).send({ ready, store, runtime: runtime ? runtimeReady : ('not started' as const) });
+      const reasons = [...(store ? [] : ['the definition store does not answer']), ...(runtime?.notReadyReasons?.() ?? [])];
+      return reply.status(ready ? 200 : 503).send({ ready, store, runtime: runtime ? runtimeReady : ('not started' as const), ...(ready ? {} : { reasons }) });
     },
   );
 

@@ -82,10 +82,9 @@ describe('disk full', () => {
     const brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
 
     const filler = fill(mnt);
-    let ready: { status: number; body: { reasons?: string[] } } | undefined;
     let stopPublishing = false;
     const publishing = publishUntil(brokerUrl, () => stopPublishing, acked, 1);
-    ready = await waitFor('/ready 503 while the disk is full', async () => {
+    const ready = await waitFor('/ready 503 while the disk is full', async () => {
       const r = await api.request<{ reasons?: string[] }>('GET', '/ready');
       return r.status === 503 ? { status: r.status, body: r.body } : undefined;
     }, { timeoutMs: 120_000, intervalMs: 250 });

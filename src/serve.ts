@@ -14,7 +14,7 @@ import { acquireDataLock } from './metadata/data-lock.js';
 import { openExplained, refuseDamaged } from './metadata/database-file.js';
 import { maskUrl } from './metadata/secret-masking.js';
 import { SqliteDefinitionStore } from './metadata/sqlite-store.js';
-import { readSourceTls, type Settings } from './settings.js';
+import { readAdminTls, readSourceTls, type Settings } from './settings.js';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -37,6 +37,7 @@ export async function startService(settings: Settings): Promise<RunningService> 
 
 async function start(settings: Settings, undo: (() => Promise<void> | void)[]): Promise<RunningService> {
   const tls = readSourceTls(settings); // before anything is opened: a wrong path fails at once
+  const adminTls = readAdminTls(settings);
   const locks: (() => void)[] = [];
   const files = [
     { path: settings.dbPath, setting: 'SLUICE_DB' },
@@ -71,7 +72,9 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     rejectUnauthorized: !settings.mqttInsecure,
   };
   const service = new ConnectorService(store);
-  const app = await buildServer({ service, apiToken: settings.apiToken, bodyLimit: settings.bodyLimit, logLevel: settings.logLevel });
+  const app = await buildServer({ service, apiToken: settings.apiToken, bodyLimit: settings.bodyLimit, logLevel: settings.logLevel,
+    tls: adminTls, requestTimeoutMs: settings.requestTimeoutMs, connectionTimeoutMs: settings.connectionTimeoutMs, maxConnections: settings.maxConnections,
+  });
   undo.push(() => app.close());
   const dlq = new MqttDeadLetterPublisher(broker);
   const manager = new ConnectorManager({ store, journal, broker, dlq, log: app.log });

@@ -25,6 +25,11 @@ export interface Settings {
   mqttInsecure: boolean;
   embeddedBrokerHost: string;
   embeddedBrokerPort: number;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  maxConnections: number;
   /** integrity check of both databases before they are used */
   integrityCheck: IntegrityMode;
 }
@@ -50,6 +55,13 @@ export const ENVIRONMENT = [
   ['SLUICE_MQTT_INSECURE', '1: do not verify the source broker certificate (tests only)', '0'],
   ['SLUICE_EMBEDDED_BROKER_HOST', 'listen address of the embedded broker', '127.0.0.1'],
   ['SLUICE_EMBEDDED_BROKER_PORT', 'port of the embedded broker', '1883'],
+  ['SLUICE_TLS_CERT_FILE', 'PEM certificate: the admin API serves HTTPS (with SLUICE_TLS_KEY_FILE)', ''],
+  ['SLUICE_TLS_KEY_FILE', 'PEM private key of SLUICE_TLS_CERT_FILE', ''],
+  ['SLUICE_REQUEST_TIMEOUT_MS', 'longest time the admin API waits for a whole request (slow clients are cut off); 0 = none', '30000'],
+  ['SLUICE_CONNECTION_TIMEOUT_MS', 'an idle admin API connection is closed after this long', '75000'],
+  ['SLUICE_MAX_CONNECTIONS', 'most admin API connections open at once', '1024'],
+  ['SLUICE_SECRET_ENV', 'comma-separated environment variables `${env:…}` may name besides SLUICE_SECRET_*', ''],
+  ['SLUICE_SECRET_DIR', 'the only directory `${file:…}` references may read from (unset: file references are refused)', ''],
   ['SLUICE_INTEGRITY_CHECK', 'integrity check of both databases at start: quick, full or off (a damaged file is refused)', 'quick'],
 ] as const;
 
@@ -96,6 +108,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     mqttInsecure: o.mqttInsecure ?? env.SLUICE_MQTT_INSECURE === '1',
     embeddedBrokerHost: o.embeddedBrokerHost ?? env.SLUICE_EMBEDDED_BROKER_HOST ?? '127.0.0.1',
     embeddedBrokerPort: o.embeddedBrokerPort ?? int('SLUICE_EMBEDDED_BROKER_PORT', env.SLUICE_EMBEDDED_BROKER_PORT, 1883),
+    tlsCertFile: o.tlsCertFile ?? (env.SLUICE_TLS_CERT_FILE || undefined),
+    tlsKeyFile: o.tlsKeyFile ?? (env.SLUICE_TLS_KEY_FILE || undefined),
+    requestTimeoutMs: o.requestTimeoutMs ?? int('SLUICE_REQUEST_TIMEOUT_MS', env.SLUICE_REQUEST_TIMEOUT_MS, 30_000),
+    connectionTimeoutMs: o.connectionTimeoutMs ?? int('SLUICE_CONNECTION_TIMEOUT_MS', env.SLUICE_CONNECTION_TIMEOUT_MS, 75_000),
+    maxConnections: o.maxConnections ?? int('SLUICE_MAX_CONNECTIONS', env.SLUICE_MAX_CONNECTIONS, 1024),
     integrityCheck: o.integrityCheck ?? integrityMode(env.SLUICE_INTEGRITY_CHECK),
   };
 }
@@ -104,6 +121,20 @@ export interface SourceTls {
   ca?: string;
   cert?: string;
   key?: string;
+}
+
+/** Reads the admin API's certificate and key; an error names the variable and the file. */
+export function readAdminTls(settings: Settings): { cert: string; key: string } | undefined {
+  if (Boolean(settings.tlsCertFile) !== Boolean(settings.tlsKeyFile)) throw new Error('SLUICE_TLS_CERT_FILE and SLUICE_TLS_KEY_FILE: set both (HTTPS needs the certificate and its key) or neither');
+  if (!settings.tlsCertFile || !settings.tlsKeyFile) return undefined;
+  const read = (name: string, path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new Error(`${name}: cannot read ${path}: ${(e as Error).message}`);
+    }
+  };
+  return { cert: read('SLUICE_TLS_CERT_FILE', settings.tlsCertFile), key: read('SLUICE_TLS_KEY_FILE', settings.tlsKeyFile) };
 }
 
 /** Reads the source broker's TLS files; an error names the variable and the file. */

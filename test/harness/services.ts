@@ -2,7 +2,8 @@
 // jars that scripts/services/install.sh installs (on demand), on free loopback
 // ports, with data in temp dirs. See test/harness/services/<name>.ts.
 import { startClickHouse } from './services/clickhouse.js';
-import { ensureInstalled, firstExisting, type RunningService, type ServiceName, type StartOptions } from './services/common.js';
+import { join } from 'node:path';
+import { CACHE_DIR, ensureInstalled, exists, firstExisting, type RunningService, type ServiceName, type StartOptions } from './services/common.js';
 import { startInfluxDB } from './services/influxdb.js';
 import { startKafka } from './services/kafka.js';
 import { startMosquitto } from './services/mosquitto.js';
@@ -22,6 +23,14 @@ const starters: Record<ServiceName, (opts?: StartOptions) => Promise<RunningServ
 
 export async function startService(name: ServiceName, opts?: StartOptions): Promise<RunningService> {
   return starters[name](opts);
+}
+
+export const SCHEMATHESIS_VERSION = process.env.SLUICE_SCHEMATHESIS_VERSION ?? '4.32.5';
+
+/** The schemathesis command (pinned, pip-installed into a venv under the cache dir on first use). */
+export function ensureSchemathesis(): Promise<string> {
+  const venv = join(CACHE_DIR, `schemathesis-${SCHEMATHESIS_VERSION}`);
+  return ensureInstalled('schemathesis', async () => ((await exists(join(venv, 'installed'))) ? join(venv, 'bin', 'schemathesis') : undefined));
 }
 
 /** The path of the openssl command, installed first when missing (the TLS tests make certificates with it). */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export type ServiceName = 'mosquitto' | 'kafka' | 'clickhouse' | 'victoriametrics' | 'influxdb';
 /** command-line tools the tests need besides the servers */
-export type Tool = 'openssl' | 'chromium';
+export type Tool = 'openssl' | 'chromium' | 'schemathesis';
 
 export interface RunningService {
   name: ServiceName;

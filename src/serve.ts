@@ -82,7 +82,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
   service.attachRuntime(manager);
   await manager.start();
   const address = await app.listen({ host: settings.host, port: settings.port });
-  app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: maskUrl(broker.url), embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none' }, `Sluice admin API listening on ${address}`);
+  app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: maskUrl(broker.url), embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none', tls: Boolean(adminTls), secret_env: settings.secretEnv ?? '', secret_dir: settings.secretDir ?? '' }, `Sluice admin API listening on ${address}`);
   let stopped = false;
   return {
     app,

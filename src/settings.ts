@@ -30,6 +30,9 @@ export interface Settings {
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
   maxConnections: number;
+  /** what `${env:…}` / `${file:…}` may reference besides SLUICE_SECRET_* (read by reference-policy.ts; logged at start) */
+  secretEnv?: string;
+  secretDir?: string;
   /** integrity check of both databases before they are used */
   integrityCheck: IntegrityMode;
 }
@@ -113,6 +116,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     requestTimeoutMs: o.requestTimeoutMs ?? int('SLUICE_REQUEST_TIMEOUT_MS', env.SLUICE_REQUEST_TIMEOUT_MS, 30_000),
     connectionTimeoutMs: o.connectionTimeoutMs ?? int('SLUICE_CONNECTION_TIMEOUT_MS', env.SLUICE_CONNECTION_TIMEOUT_MS, 75_000),
     maxConnections: o.maxConnections ?? int('SLUICE_MAX_CONNECTIONS', env.SLUICE_MAX_CONNECTIONS, 1024),
+    secretEnv: env.SLUICE_SECRET_ENV || undefined,
+    secretDir: env.SLUICE_SECRET_DIR || undefined,
     integrityCheck: o.integrityCheck ?? integrityMode(env.SLUICE_INTEGRITY_CHECK),
   };
 }

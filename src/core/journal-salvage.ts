@@ -92,6 +92,13 @@ function readAround<R>(after: number, rows: (after: number) => Iterable<R>, keyO
   }
 }
 
+/** Columns of `table` in both files, so a column added by a later migration is copied too. */
+function sharedColumns(src: Database.Database, out: Database.Database, table: string): string[] {
+  const names = (db: Database.Database) => (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+  const there = new Set(names(out));
+  return names(src).filter((n) => there.has(n));
+}
+
 function openSource(path: string): Database.Database | undefined {
   return existsSync(path) ? new Database(path, { readonly: true, fileMustExist: true }) : undefined;
 }
@@ -175,7 +182,9 @@ function salvageJournal(srcPath: string, outPath: string, report: SalvageReport)
     const read = src.prepare('SELECT connector_id, offset, topic, payload, qos, retain, ts, props FROM journal WHERE connector_id = ? AND offset > ? ORDER BY offset');
     const probe = src.prepare('SELECT offset FROM journal WHERE connector_id = ? AND offset >= ? ORDER BY offset LIMIT 1');
     const maxOffset = src.prepare('SELECT MAX(offset) AS m FROM journal WHERE connector_id = ?');
-    const dlCols = 'id, connector_id, source_topic, error_message, retry_times, payload, qos, retain, props, original_timestamp, dead_letter_timestamp';
+    const dlCols = sharedColumns(src, out, 'dead_letters').join(', ');
+    const stateExtra = sharedColumns(src, out, 'connector_state').filter((c) => !['id', 'tenant', 'name', 'committed_offset', 'written', 'discarded', 'dead_lettered', 'retries', 'dlq_replayed', 'last_success_at', 'dropped_up_to'].includes(c));
+    const updateExtra = stateExtra.map((c) => out.prepare(`UPDATE connector_state SET ${c} = ? WHERE id = ?`));
     const readDl = src.prepare(`SELECT ${dlCols} FROM dead_letters WHERE connector_id = ? AND id > ? ORDER BY id`);
     const probeDl = src.prepare('SELECT id FROM dead_letters WHERE connector_id = ? AND id >= ? ORDER BY id LIMIT 1');
     const insertDl = out.prepare(`INSERT INTO dead_letters (${dlCols}) VALUES (${dlCols.split(', ').map(() => '?').join(', ')})`);
@@ -203,6 +212,7 @@ function salvageJournal(srcPath: string, outPath: string, report: SalvageReport)
         const discarded = JSON.parse(st.discarded) as Record<string, number>;
         if (c.lost_records) discarded.journal_damaged = (discarded.journal_damaged ?? 0) + c.lost_records;
         insertState.run(st.id, st.tenant, st.name, st.committed_offset, st.written, JSON.stringify(discarded), st.dead_lettered, st.retries, st.dlq_replayed, st.last_success_at, Math.max(st.dropped_up_to, ...c.unreadable_offsets.map((r) => r.to ?? max ?? 0)));
+        stateExtra.forEach((col, i) => updateExtra[i]?.run((st as unknown as Record<string, unknown>)[col] ?? null, st.id));
         c.unreadable_dead_letter_ids = readAround(
           0,
           (after) => readDl.iterate(st.id, after) as Iterable<Record<string, unknown>>,

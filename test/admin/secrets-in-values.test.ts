@@ -47,7 +47,7 @@ before(async () => {
   hook = await startWebhook(() => 400);
   hookUrl = `http://hookuser:${S.urlPw}@127.0.0.1:${hook.port}/hook?token=${S.query}&x=1`;
   brokerPort = await freePort();
-  sluice = await startSluiceProcess({ SLUICE_DB: join(dir, 'sluice.db'), SLUICE_EMBEDDED_BROKER_PORT: String(brokerPort), SLUICE_LOG_LEVEL: 'info' });
+  sluice = await startSluiceProcess({ SLUICE_DB: join(dir, 'sluice.db'), SLUICE_EMBEDDED_BROKER_PORT: String(brokerPort), SLUICE_LOG_LEVEL: 'info' }, 90_000);
   api = new Api(sluice.url);
   await api.create({
     name: 'hook',
@@ -138,7 +138,7 @@ describe('secrets inside values', () => {
 
   test('the source broker URL is logged without its password', async () => {
     const other = mkdtempSync(join(tmpdir(), 'sluice-secret-values-src-'));
-    const second = await startSluiceProcess({ SLUICE_DB: join(other, 'sluice.db'), SLUICE_LOG_LEVEL: 'info', SLUICE_MQTT_URL: `mqtt://srcuser:${S.mqttPw}@127.0.0.1:${brokerPort}`, SLUICE_MQTT_PROTOCOL: '4' });
+    const second = await startSluiceProcess({ SLUICE_DB: join(other, 'sluice.db'), SLUICE_LOG_LEVEL: 'info', SLUICE_MQTT_URL: `mqtt://srcuser:${S.mqttPw}@127.0.0.1:${brokerPort}`, SLUICE_MQTT_PROTOCOL: '4' }, 90_000);
     try {
       await new Api(second.url).ok('GET', '/health');
       assert.match(second.output(), /"broker":"mqtt:\/\/srcuser:\*{6}@127\.0\.0\.1/);

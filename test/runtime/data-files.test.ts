@@ -25,7 +25,7 @@ async function refused(env: Record<string, string>): Promise<string> {
 describe('data files at start', () => {
   test('a second instance on the same SLUICE_DB exits naming the pid and host of the first', { timeout: 240_000 }, async () => {
     const db = join(dir, 'one', 'sluice.db');
-    const first = await startSluiceProcess({ SLUICE_DB: db, SLUICE_EMBEDDED_BROKER_PORT: String(await freePort()) });
+    const first = await startSluiceProcess({ SLUICE_DB: db, SLUICE_EMBEDDED_BROKER_PORT: String(await freePort()) }, 90_000);
     try {
       const msg = await refused({ SLUICE_DB: db });
       assert.ok(msg.includes(`SLUICE_DB=${db} is in use by pid ${first.child.pid} on host ${hostname()}`), msg);
@@ -37,9 +37,9 @@ describe('data files at start', () => {
       await first.kill('SIGTERM');
     }
     // after a SIGKILL the lock names a dead pid: the next start takes it over
-    const killed = await startSluiceProcess({ SLUICE_DB: db, SLUICE_EMBEDDED_BROKER_PORT: String(await freePort()) });
+    const killed = await startSluiceProcess({ SLUICE_DB: db, SLUICE_EMBEDDED_BROKER_PORT: String(await freePort()) }, 90_000);
     await killed.kill('SIGKILL');
-    const next = await startSluiceProcess({ SLUICE_DB: db, SLUICE_EMBEDDED_BROKER_PORT: String(await freePort()) });
+    const next = await startSluiceProcess({ SLUICE_DB: db, SLUICE_EMBEDDED_BROKER_PORT: String(await freePort()) }, 90_000);
     await next.kill('SIGTERM');
   });
 

@@ -47,7 +47,7 @@ describe('damaged journal', () => {
     try {
       const brokerPort = await freePort();
       const env = { SLUICE_DB: db, SLUICE_EMBEDDED_BROKER_PORT: String(brokerPort) };
-      const first = await startSluiceProcess(env);
+      const first = await startSluiceProcess(env, 90_000);
       const api = new Api(first.url);
       await api.create({ name: 'dmg', type: 'webhook', topic_filter: 'dmg/#', desired_state: 'paused', config: { url: hook.url } });
       // the embedded broker speaks MQTT 3.1.1
@@ -92,7 +92,7 @@ describe('damaged journal', () => {
       const text = await runCli(['journal', 'salvage', '--db', db, '--out', join(dir, 'again')]);
       assert.match(text.stdout, new RegExp(`default/dmg: ${intact.size} pending records copied, 0 dead letters copied; UNREADABLE offsets .* — ${N - intact.size} pending records lost, counted as discarded\\{journal_damaged\\}`));
 
-      const again = await startSluiceProcess({ SLUICE_DB: join(out, 'sluice.db'), SLUICE_JOURNAL_DB: join(out, 'journal.db'), SLUICE_EMBEDDED_BROKER_PORT: String(await freePort()) });
+      const again = await startSluiceProcess({ SLUICE_DB: join(out, 'sluice.db'), SLUICE_JOURNAL_DB: join(out, 'journal.db'), SLUICE_EMBEDDED_BROKER_PORT: String(await freePort()) }, 90_000);
       try {
         const api2 = new Api(again.url);
         const before = await api2.status('dmg');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClickHouseError } from '@clickhouse/client';
-import { clickhouseConfigFrom, displayUrl, insertError } from '../../src/connectors/clickhouse/clickhouse-sink.js';
+import { clickhouseConfigFrom, displayUrl, insertError } from '../../src/connectors/clickhouse/sink.js';
 import { describeError, isDataError, serverError } from '../../src/connectors/clickhouse/errors.js';
 import { createRawTableSql, jsonRow, mapRecord, qualifiedTable, quoteIdentifier, quoteString, rawColumnProblems, rawRow } from '../../src/connectors/clickhouse/mapping.js';
 import type { SinkRecord } from '../../src/connectors/sink.js';

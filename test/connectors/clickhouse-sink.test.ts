@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { ConnectorStatus } from '../../src/admin/runtime-port.js';
-import { createClickHouseSink, type ClickHouseSinkConfig } from '../../src/connectors/clickhouse/clickhouse-sink.js';
+import { createClickHouseSink, type ClickHouseSinkConfig } from '../../src/connectors/clickhouse/sink.js';
 import { SinkError, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { freePort, startService, type RunningService } from '../harness/services.js';
 import { assertError, startTestServer, type TestServer } from '../helpers/server.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { createFileSink, type FileSinkConfig, type FileSinkOptions } from '../../src/connectors/file/file-sink.js';
+import { createFileSink, type FileSinkConfig, type FileSinkOptions } from '../../src/connectors/file/sink.js';
 import { planSizeChunks } from '../../src/connectors/file/rotation.js';
 import { SinkError, type ConnectorSink, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { fileType } from '../../src/metadata/configs/file.js';

@@ -2,9 +2,9 @@
 // mapping (properties, expiry, packet size), client id, config reading and the config rules.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bridgeClientId, clientOptions, mqttConfigFrom, targetOf } from '../../src/connectors/mqtt/bridge-config.js';
+import { bridgeClientId, clientOptions, mqttConfigFrom, targetOf } from '../../src/connectors/mqtt/client-options.js';
 import { brokerAddress, loopVerdict, sourceBroker, sourceBrokerFromEnv } from '../../src/connectors/mqtt/loop-guard.js';
-import { mapRecord, publishPacketBytes, type MappingSettings } from '../../src/connectors/mqtt/publish-mapping.js';
+import { mapRecord, publishPacketBytes, type MappingSettings } from '../../src/connectors/mqtt/mapping.js';
 import { compileTopicTemplate, parseTemplate, renderTopic, templateConfigErrors } from '../../src/connectors/mqtt/topic-template.js';
 import type { SinkRecord } from '../../src/connectors/sink.js';
 import { checkConfig } from '../../src/metadata/config-validation.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { SinkError, type ConnectorSink, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { parseRetryAfter } from '../../src/connectors/http-failure.js';
-import { createWebhookSink, type WebhookSinkConfig } from '../../src/connectors/webhook/webhook-sink.js';
+import { createWebhookSink, type WebhookSinkConfig } from '../../src/connectors/webhook/sink.js';
 import { webhookType } from '../../src/metadata/configs/webhook.js';
 
 const logs: string[] = [];

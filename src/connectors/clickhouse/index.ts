@@ -1,5 +1,5 @@
-// The `clickhouse` connector type's runtime: see clickhouse-sink.ts and mapping.ts.
+// The `clickhouse` connector type's runtime: see sink.ts and mapping.ts.
 import type { SinkFactory } from '../sink.js';
-import { clickhouseConfigFrom, createClickHouseSink } from './clickhouse-sink.js';
+import { clickhouseConfigFrom, createClickHouseSink } from './sink.js';
 
 export const createSink: SinkFactory = (config, ctx) => createClickHouseSink(clickhouseConfigFrom(config), ctx);

@@ -10,7 +10,7 @@ import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
 import { SinkError } from '../sink.js';
 import type { InfluxSinkConfig, Precision } from './config.js';
 import { networkReason } from '../http-failure.js';
-import { errorDetail, failureToSinkError } from './http-outcome.js';
+import { errorDetail, failureToSinkError } from './errors.js';
 
 export interface InfluxWriter {
   /** the server without credentials or query, for messages and logs */

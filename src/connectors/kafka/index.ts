@@ -1,6 +1,6 @@
-// The `kafka` connector type's runtime: see kafka-sink.ts, record-mapping.ts and kafka-errors.ts.
+// The `kafka` connector type's runtime: see sink.ts, mapping.ts and errors.ts.
 import type { SinkFactory } from '../sink.js';
-import { kafkaConfigFrom } from './kafka-config.js';
-import { createKafkaSink } from './kafka-sink.js';
+import { kafkaConfigFrom } from './client-config.js';
+import { createKafkaSink } from './sink.js';
 
 export const createSink: SinkFactory = (config, ctx) => createKafkaSink(kafkaConfigFrom(config), ctx);

@@ -1,11 +1,11 @@
-// The influxdb sink: maps each record of a batch to one line-protocol point (point-mapping.ts) and
+// The influxdb sink: maps each record of a batch to one line-protocol point (mapping.ts) and
 // sends the batch's points in ONE write request (writers.ts). A record that cannot be mapped is
 // reported failed on its own, with a permanent error, and the rest of the batch is written. A
 // permanent write error (a point the server refuses) is thrown for the whole batch so that the
 // core bisects it down to that record; a retriable one is reported for every written record.
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import type { InfluxSinkConfig } from './config.js';
-import { PointMapper } from './point-mapping.js';
+import { PointMapper } from './mapping.js';
 import { createWriter, type InfluxWriter } from './writers.js';
 
 export function createInfluxSink(config: InfluxSinkConfig, ctx: SinkContext): ConnectorSink {

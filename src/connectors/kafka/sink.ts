@@ -1,15 +1,15 @@
 // The kafka sink: produces each batch to one topic with kafkajs, as one produce request, or as a
 // few requests in order when the batch is larger than one request may be (the broker refuses a
 // record batch above the topic's max.message.bytes, and kafkajs does not split). kafkajs reports
-// a failed request as one error; the sink maps it to retriable or permanent (kafka-errors.ts) and
-// the core retries, bisects, discards or dead-letters. Mapping: record-mapping.ts.
+// a failed request as one error; the sink maps it to retriable or permanent (errors.ts) and
+// the core retries, bisects, discards or dead-letters. Mapping: mapping.ts.
 import type { Admin, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
-import { acksNumber, checkBrokersUsable, compressionCodec, kafkaClientConfig, type KafkaSinkConfig } from './kafka-config.js';
-import { classifyKafkaError, describeKafkaError } from './kafka-errors.js';
-import { checkTopic, connectFailure, createMissingTopic, DEFAULT_MAX_REQUEST_BYTES, topicMaxBytes } from './kafka-probe.js';
-import { messageBytes, planRequests, toKafkaMessage } from './record-mapping.js';
+import { acksNumber, checkBrokersUsable, compressionCodec, kafkaClientConfig, type KafkaSinkConfig } from './client-config.js';
+import { classifyKafkaError, describeKafkaError } from './errors.js';
+import { checkTopic, connectFailure, createMissingTopic, DEFAULT_MAX_REQUEST_BYTES, topicMaxBytes } from './probe.js';
+import { messageBytes, planRequests, toKafkaMessage } from './mapping.js';
 
 const { Kafka, Partitioners } = kafkajs;
 

@@ -7,10 +7,10 @@
 // queued offline, the journal is the buffer.
 import mqtt, { ErrorWithReasonCode, ReasonCodes, type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
-import { bridgeClientId, clientOptions, MAX_RECONNECT_MS, MIN_RECONNECT_MS, targetOf, type MqttBridgeConfig, type Target } from './bridge-config.js';
+import { bridgeClientId, clientOptions, MAX_RECONNECT_MS, MIN_RECONNECT_MS, targetOf, type MqttBridgeConfig, type Target } from './client-options.js';
 import { loopVerdict } from './loop-guard.js';
 import { NoReplayStore } from './no-replay-store.js';
-import { mapRecord, type Publish } from './publish-mapping.js';
+import { mapRecord, type Publish } from './mapping.js';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template.js';
 
 /** packet ids are 16 bits; more than this in flight cannot be told apart */

@@ -4,8 +4,8 @@
 import type { Admin } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { SinkContext } from '../sink.js';
-import type { KafkaSinkConfig } from './kafka-config.js';
-import { describeKafkaError, isAuthError, protocolType } from './kafka-errors.js';
+import type { KafkaSinkConfig } from './client-config.js';
+import { describeKafkaError, isAuthError, protocolType } from './errors.js';
 
 const { ConfigResourceTypes } = kafkajs;
 

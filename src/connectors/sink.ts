@@ -98,5 +98,8 @@ export interface SinkContext {
   sourceBrokerUrl?: string;
 }
 
-/** What a sink folder exports: builds a sink from an already validated, defaulted, resolved config. */
-export type SinkFactory = (config: Record<string, unknown>, ctx: SinkContext) => ConnectorSink;
+/**
+ * What a sink folder's index.ts exports as `createSink`: builds a sink from its type's config,
+ * typed by the schema (`Static<typeof schema>`), already validated, defaulted and resolved.
+ */
+export type SinkFactory<C> = (config: C, ctx: SinkContext) => ConnectorSink;

@@ -5,8 +5,8 @@ import type { ConnectorSink } from '../connectors/sink.js';
 import type { ConnectorStatus, ConnectorState } from '../admin/runtime-port.js';
 import type { ConnectorDefinition } from '../metadata/definition.js';
 import { parseConnectorType } from '../metadata/registry.js';
+import { openSink } from '../metadata/open-sink.js';
 import { maskText } from '../metadata/secret-masking.js';
-import { resolveReferences } from '../metadata/secrets.js';
 import { ConnectorLoop } from './connector-loop.js';
 import type { DeadLetterPublisher } from './dlq-publisher.js';
 import type { ConnectorJournal, IncomingMessage, Journal } from './journal.js';
@@ -196,10 +196,7 @@ export class ConnectorRuntime {
     this.cancelRetry();
     try {
       const type = parseConnectorType(this.def.type);
-      if (!type.loadSink) throw new Error(`connector type ${type.name} has no sink in this version`);
-      const factory = await type.loadSink();
-      const config = resolveReferences(type.schema, this.def.config);
-      const sink = factory(config, { tenant: this.def.tenant, connectorName: this.def.name, log: this.log, sourceBrokerUrl: this.deps.broker.url });
+      const sink = await openSink(type, this.def.config, { tenant: this.def.tenant, connectorName: this.def.name, log: this.log, sourceBrokerUrl: this.deps.broker.url });
       this.sink = sink;
       await withTimeout(sink.validate(), SINK_START_TIMEOUT_MS, `sink validate() did not finish within ${SINK_START_TIMEOUT_MS / 1000} s`);
       await withTimeout(sink.init(), SINK_START_TIMEOUT_MS, `sink init() did not finish within ${SINK_START_TIMEOUT_MS / 1000} s`);

@@ -1,11 +1,13 @@
 // Validates a connector config against its type: defaults, schema rules, cross-field rules.
+import type { Static, TObject } from 'typebox';
 import Value from 'typebox/value';
-import type { FieldError } from '../errors.js';
+import { validationError, type FieldError } from '../errors.js';
 import type { ConnectorType } from './connector-type.js';
 import { schemaErrors } from './schema-errors.js';
+import { resolveReferences } from './secrets.js';
 
-export interface ConfigCheck {
-  config?: Record<string, unknown>;
+export interface ConfigCheck<C = Record<string, unknown>> {
+  config?: C;
   errors: FieldError[];
 }
 
@@ -29,11 +31,23 @@ export function parseConfigInput(input: unknown, path = 'config'): { value?: Rec
 }
 
 /** Fills defaults and checks every rule; paths are prefixed with `prefix` (e.g. `config`). */
-export function checkConfig(type: ConnectorType, input: Record<string, unknown>, prefix = 'config'): ConfigCheck {
+export function checkConfig<S extends TObject>(type: ConnectorType<S>, input: Record<string, unknown>, prefix = 'config'): ConfigCheck<Static<S> & Record<string, unknown>> {
   const withDefaults = Value.Default(type.schema, structuredClone(input)) as Record<string, unknown>;
   const errors = schemaErrors(type.schema, withDefaults, prefix);
   if (errors.length > 0) return { errors };
-  const crossErrors = (type.check?.(withDefaults) ?? []).map((e) => ({ path: e.path ? `${prefix}.${e.path}` : prefix, rule: e.rule }));
+  // schemaErrors found nothing: the object is what the schema describes
+  const typed = withDefaults as Static<S> & Record<string, unknown>;
+  const crossErrors = (type.check?.(typed) ?? []).map((e) => ({ path: e.path ? `${prefix}.${e.path}` : prefix, rule: e.rule }));
   if (crossErrors.length > 0) return { errors: crossErrors };
-  return { config: withDefaults, errors: [] };
+  return { config: typed, errors: [] };
+}
+
+/**
+ * The config a sink receives: validated, defaulted, and with `${env:…}`/`${file:…}` references
+ * resolved. The one place a stored config becomes a sink's typed config; sinks read nothing else.
+ */
+export function sinkConfig<S extends TObject>(type: ConnectorType<S>, stored: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Static<S> {
+  const checked = checkConfig(type, stored);
+  if (!checked.config) throw validationError(checked.errors);
+  return resolveReferences(type.schema, checked.config, env);
 }

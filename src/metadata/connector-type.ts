@@ -1,10 +1,19 @@
 // What the registry knows about one connector type. No client library is imported here:
 // the admin API and the CLI validate configs without loading any driver.
-import type { TObject } from 'typebox';
+import type { Static, TObject } from 'typebox';
+import type { ConnectorSink, SinkContext } from '../connectors/sink.js';
 import type { FieldError } from '../errors.js';
-import type { SinkFactory } from '../connectors/sink.js';
 
-export interface ConnectorType {
+/** What a sink folder's index.ts exports. */
+export interface SinkModule<C> {
+  /** builds a sink from a validated, defaulted config whose secret references are resolved */
+  createSink(config: C, ctx: SinkContext): ConnectorSink;
+}
+
+/** The typed config a type's sink receives: exactly what its schema describes. */
+export type ConfigOf<T> = T extends ConnectorType<infer S> ? Static<S> : never;
+
+export interface ConnectorType<S extends TObject = TObject> {
   /** lower-case type id, e.g. `kafka` */
   name: string;
   /** human name, e.g. `Apache Kafka` */
@@ -12,9 +21,9 @@ export interface ConnectorType {
   /** one line, shown by `sluice types` and in the docs */
   description: string;
   /** the single source of the config's fields, defaults, ranges and secret marking */
-  schema: TObject;
-  /** rules that span several fields (paths relative to the config, e.g. `token`) */
-  check?: (config: Record<string, unknown>) => FieldError[];
+  schema: S;
+  /** rules that span several fields (paths relative to the config, e.g. `token`); runs on a schema-valid, defaulted config */
+  check?(config: Static<S>): FieldError[];
   /** loads the sink implementation; absent while the type has no runtime yet */
-  loadSink?: () => Promise<SinkFactory>;
+  loadSink?(): Promise<SinkModule<Static<S>>>;
 }

@@ -96,8 +96,8 @@ function unresolved(f: string, rule: string): SluiceError {
 }
 
 /** Resolves `${env:NAME}` / `${file:/path}` in secret and reference fields; the result is never stored. */
-export function resolveReferences(schema: TObject, config: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env, policy: ReferencePolicy = referencePolicyFromEnv(env)): Record<string, unknown> {
-  const out = { ...config };
+export function resolveReferences<C extends Record<string, unknown>>(schema: TObject, config: C, env: NodeJS.ProcessEnv = process.env, policy: ReferencePolicy = referencePolicyFromEnv(env)): C {
+  const out: Record<string, unknown> = { ...config };
   for (const f of referenceFields(schema)) {
     const ref = parseReference(out[f]);
     if (!ref) continue;
@@ -117,5 +117,6 @@ export function resolveReferences(schema: TObject, config: Record<string, unknow
       }
     }
   }
-  return out;
+  // only string fields were replaced by strings
+  return out as C;
 }

@@ -8,7 +8,8 @@ import type { ConnectorType } from '../../metadata/connector-type.js';
 import { DeliverySchema } from '../../metadata/delivery.js';
 import { FailureStrategySchema } from '../../metadata/failure-strategy.js';
 import { connectorTypes, parseConnectorType } from '../../metadata/registry.js';
-import { redactConfig, referenceErrors, resolveReferences, secretFields } from '../../metadata/secrets.js';
+import { openSink } from '../../metadata/open-sink.js';
+import { redactConfig, referenceErrors, secretFields } from '../../metadata/secrets.js';
 import { wireSchema } from '../../metadata/wire-schema.js';
 import { ConnectorTypeSchema, errorResponses, ValidateAnswerSchema } from './responses.js';
 import { TypeParams, ValidateBody } from './schemas.js';
@@ -19,8 +20,7 @@ function describeType(t: ConnectorType) {
 
 async function probe(t: ConnectorType, config: Record<string, unknown>): Promise<void> {
   if (!t.loadSink) throw new SluiceError('CONNECTIVITY_FAILED', `connector type ${t.name} has no sink in this version; only its config can be validated`);
-  const factory = await t.loadSink();
-  const sink = factory(resolveReferences(t.schema, config), { tenant: 'default', connectorName: `validate-${t.name}`, log: () => undefined });
+  const sink = await openSink(t, config, { tenant: 'default', connectorName: `validate-${t.name}`, log: () => undefined });
   try {
     await sink.validate();
   } catch (e) {

@@ -1,20 +1,24 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { ConnectorType } from '../connector-type.js';
 
-export const fileType: ConnectorType = {
+export const fileSchema = Type.Object(
+  {
+    local_file_path: Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\u0000]*$', 'x-rule': 'must not contain a NUL character', description: 'File to append to; rotated files get a suffix before the extension.', examples: ['/var/lib/sluice/out/messages.jsonl'] }),
+    format: Type.Enum(['json_lines', 'raw'], { default: 'json_lines', description: 'json_lines: one JSON record per line; raw: the payload followed by a newline.' }),
+    rotation_strategy: Type.Enum(['none', 'size', 'hourly', 'daily'], { default: 'none', description: 'When to start a new file. A record is never split and no file is overwritten.' }),
+    max_size_gb: Type.Integer({ minimum: 1, maximum: 10, default: 1, description: 'File size limit for size rotation, in GiB (RobustMQ field).' }),
+    max_size_mb: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_240, description: 'File size limit for size rotation, in MiB; takes precedence over max_size_gb.' })),
+    fsync: Type.Boolean({ default: false, description: 'fsync the file after every batch before it counts as written.' }),
+  },
+  { additionalProperties: false },
+);
+
+export type FileConfig = Static<typeof fileSchema>;
+
+export const fileType: ConnectorType<typeof fileSchema> = {
   name: 'file',
   title: 'Local file',
   description: 'Appends each message to a local file as JSON Lines (or raw payload lines), with rotation.',
-  loadSink: async () => (await import('../../connectors/file/index.js')).createSink,
-  schema: Type.Object(
-    {
-      local_file_path: Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\u0000]*$', 'x-rule': 'must not contain a NUL character', description: 'File to append to; rotated files get a suffix before the extension.', examples: ['/var/lib/sluice/out/messages.jsonl'] }),
-      format: Type.Enum(['json_lines', 'raw'], { default: 'json_lines', description: 'json_lines: one JSON record per line; raw: the payload followed by a newline.' }),
-      rotation_strategy: Type.Enum(['none', 'size', 'hourly', 'daily'], { default: 'none', description: 'When to start a new file. A record is never split and no file is overwritten.' }),
-      max_size_gb: Type.Integer({ minimum: 1, maximum: 10, default: 1, description: 'File size limit for size rotation, in GiB (RobustMQ field).' }),
-      max_size_mb: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_240, description: 'File size limit for size rotation, in MiB; takes precedence over max_size_gb.' })),
-      fsync: Type.Boolean({ default: false, description: 'fsync the file after every batch before it counts as written.' }),
-    },
-    { additionalProperties: false },
-  ),
+  loadSink: () => import('../../connectors/file/index.js'),
+  schema: fileSchema,
 };

@@ -1,38 +1,40 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { FieldError } from '../../errors.js';
 import type { ConnectorType } from '../connector-type.js';
-import { HOST_PORT_LIST_PATTERN, Secret, TlsFields } from '../schema-kit.js';
+import { HOST_PORT_LIST_PATTERN, Secret, Template, templateFieldErrors, TimeoutMs, TlsFields, tlsPairErrors } from '../schema-kit.js';
 
 const SUPPORTED_COMPRESSION = ['none', 'gzip'];
-/** the placeholders a `key` template may hold */
-const KEY_PLACEHOLDERS = ['${topic}'];
 
-export const kafkaType: ConnectorType = {
+export const kafkaSchema = Type.Object(
+  {
+    bootstrap_servers: Type.String({ minLength: 1, maxLength: 4096, pattern: HOST_PORT_LIST_PATTERN, 'x-rule': 'expected host:port[,host:port]', description: 'Kafka brokers to bootstrap from; hostnames and IP addresses allowed.', examples: ['kafka-1:9092,kafka-2:9092'] }),
+    topic: Type.String({ minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$', 'x-rule': 'expected a Kafka topic name: 1–249 of A-Z a-z 0-9 . _ -', description: 'Kafka topic to produce to.', examples: ['mqtt_messages'] }),
+    key: Template({ maxLength: 256, default: '', description: 'Record key template (see Templates), e.g. `${topic}`. Empty: no key.', examples: ['${topic}'] }),
+    value_format: Type.Enum(['raw', 'envelope'], { default: 'raw', description: 'raw: the payload bytes untouched; envelope: a JSON object with topic, payload, qos, retain, timestamp.' }),
+    acks: Type.Enum(['0', '1', 'all'], { default: 'all', description: 'Acknowledgements the leader waits for. `all` is the only setting that survives a broker loss.' }),
+    compression_type: Type.Enum(['none', 'gzip', 'snappy', 'lz4', 'zstd'], { default: 'none', description: 'Compression of record batches. Only none and gzip have a codec installed.' }),
+    idempotent: Type.Boolean({ default: false, description: 'Use the idempotent producer (requires acks=all).' }),
+    client_id: Type.String({ minLength: 1, maxLength: 255, default: 'sluice', description: 'Kafka client id.' }),
+    message_timeout_ms: TimeoutMs({ minimum: 1000, default: 30_000, description: 'How long one produce request may take, in ms.' }),
+    connection_timeout_ms: TimeoutMs({ minimum: 100, default: 10_000, description: 'How long connecting to a broker may take, in ms.' }),
+    max_request_bytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 104_857_600, description: 'Most bytes (values, keys and headers, before compression) sent in one produce request; a larger batch is split into several requests, sent in order. Unset: the topic\'s `max.message.bytes` as read at start, or 1,000,000 when it cannot be read.', examples: [1_000_000] })),
+    cleanup_timeout_secs: Type.Integer({ minimum: 0, maximum: 300, default: 10, description: 'How long a shutdown may wait for in-flight requests, in seconds.' }),
+    sasl_mechanism: Type.Enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], { default: 'none', description: 'SASL authentication mechanism.' }),
+    sasl_username: Type.Optional(Type.String({ maxLength: 1024, description: 'SASL user name.' })),
+    sasl_password: Type.Optional(Secret({ description: 'SASL password.' })),
+    ...TlsFields,
+  },
+  { additionalProperties: false },
+);
+
+export type KafkaConfig = Static<typeof kafkaSchema>;
+
+export const kafkaType: ConnectorType<typeof kafkaSchema> = {
   name: 'kafka',
   title: 'Apache Kafka',
   description: 'Produces each MQTT message as a Kafka record (payload bytes as the value, MQTT metadata as headers).',
-  loadSink: async () => (await import('../../connectors/kafka/index.js')).createSink,
-  schema: Type.Object(
-    {
-      bootstrap_servers: Type.String({ minLength: 1, maxLength: 4096, pattern: HOST_PORT_LIST_PATTERN, 'x-rule': 'expected host:port[,host:port]', description: 'Kafka brokers to bootstrap from; hostnames and IP addresses allowed.', examples: ['kafka-1:9092,kafka-2:9092'] }),
-      topic: Type.String({ minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$', 'x-rule': 'expected a Kafka topic name: 1–249 of A-Z a-z 0-9 . _ -', description: 'Kafka topic to produce to.', examples: ['mqtt_messages'] }),
-      key: Type.String({ maxLength: 256, default: '', description: 'Record key template; `${topic}` is replaced by the MQTT topic. Empty: no key.', examples: ['${topic}'] }),
-      value_format: Type.Enum(['raw', 'envelope'], { default: 'raw', description: 'raw: the payload bytes untouched; envelope: a JSON object with topic, payload, qos, retain, timestamp.' }),
-      acks: Type.Enum(['0', '1', 'all'], { default: 'all', description: 'Acknowledgements the leader waits for. `all` is the only setting that survives a broker loss.' }),
-      compression_type: Type.Enum(['none', 'gzip', 'snappy', 'lz4', 'zstd'], { default: 'none', description: 'Compression of record batches. Only none and gzip have a codec installed.' }),
-      idempotent: Type.Boolean({ default: false, description: 'Use the idempotent producer (requires acks=all).' }),
-      client_id: Type.String({ minLength: 1, maxLength: 255, default: 'sluice', description: 'Kafka client id.' }),
-      message_timeout_ms: Type.Integer({ minimum: 1000, maximum: 300_000, default: 30_000, description: 'How long one produce request may take, in ms.' }),
-      connection_timeout_ms: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000, description: 'How long connecting to a broker may take, in ms.' }),
-      max_request_bytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 104_857_600, description: 'Most bytes (values, keys and headers, before compression) sent in one produce request; a larger batch is split into several requests, sent in order. Unset: the topic\'s `max.message.bytes` as read at start, or 1,000,000 when it cannot be read.', examples: [1_000_000] })),
-      cleanup_timeout_secs: Type.Integer({ minimum: 0, maximum: 300, default: 10, description: 'How long a shutdown may wait for in-flight requests, in seconds.' }),
-      sasl_mechanism: Type.Enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], { default: 'none', description: 'SASL authentication mechanism.' }),
-      sasl_username: Type.Optional(Type.String({ maxLength: 1024, description: 'SASL user name.' })),
-      sasl_password: Type.Optional(Secret({ description: 'SASL password.' })),
-      ...TlsFields,
-    },
-    { additionalProperties: false },
-  ),
+  loadSink: () => import('../../connectors/kafka/index.js'),
+  schema: kafkaSchema,
   check(config) {
     const errors: FieldError[] = [];
     if (!SUPPORTED_COMPRESSION.includes(String(config.compression_type))) {
@@ -42,8 +44,7 @@ export const kafkaType: ConnectorType = {
       errors.push({ path: config.sasl_username ? 'sasl_password' : 'sasl_username', rule: `is required when sasl_mechanism is ${String(config.sasl_mechanism)}` });
     }
     if (config.idempotent === true && config.acks !== 'all') errors.push({ path: 'acks', rule: 'must be all when idempotent is true' });
-    const unknown = String(config.key ?? '').match(/\$\{[^}]*\}/g)?.find((p) => !KEY_PLACEHOLDERS.includes(p));
-    if (unknown) errors.push({ path: 'key', rule: `unknown placeholder ${unknown}; the key template supports only \${topic}` });
+    errors.push(...templateFieldErrors('key', config.key), ...tlsPairErrors(config));
     return errors;
   },
 };

@@ -1,30 +1,35 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { FieldError } from '../../errors.js';
 import type { ConnectorType } from '../connector-type.js';
-import { HttpUrl, Secret } from '../schema-kit.js';
+import { HttpUrl, Password, TimeoutMs, Token, Username } from '../schema-kit.js';
 
-export const webhookType: ConnectorType = {
+export const webhookSchema = Type.Object(
+  {
+    url: HttpUrl('Target URL.', ['https://example.com/hook']),
+    method: Type.Enum(['post', 'put'], { default: 'post', description: 'HTTP method.' }),
+    headers: Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,256}$' }), Type.String({ maxLength: 8192 }), { default: {}, maxProperties: 64, additionalProperties: Type.Never(), 'x-headers': true, description: 'Extra request headers; the values of Authorization, Proxy-Authorization, Cookie, X-Api-Key and any header whose name contains token, secret, key or auth are write-only.', examples: [{ 'X-Source': 'sluice' }] }),
+    timeout_ms: TimeoutMs({ maximum: 60_000, default: 5000 }),
+    auth_type: Type.Enum(['none', 'basic', 'bearer'], { default: 'none', description: 'Authentication.' }),
+    username: Type.Optional(Username({ description: 'User name (basic).' })),
+    password: Type.Optional(Password({ description: 'Password (basic).' })),
+    bearer_token: Type.Optional(Token({ description: 'Token (bearer).' })),
+  },
+  { additionalProperties: false },
+);
+
+export type WebhookConfig = Static<typeof webhookSchema>;
+
+export const webhookType: ConnectorType<typeof webhookSchema> = {
   name: 'webhook',
   title: 'Webhook (HTTP)',
   description: 'POSTs (or PUTs) each batch as a JSON array of records to an HTTP endpoint.',
-  loadSink: async () => (await import('../../connectors/webhook/index.js')).createSink,
-  schema: Type.Object(
-    {
-      url: HttpUrl('Target URL.', ['https://example.com/hook']),
-      method: Type.Enum(['post', 'put'], { default: 'post', description: 'HTTP method.' }),
-      headers: Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,256}$' }), Type.String({ maxLength: 8192 }), { default: {}, maxProperties: 64, additionalProperties: Type.Never(), 'x-headers': true, description: 'Extra request headers; the values of Authorization, Proxy-Authorization, Cookie, X-Api-Key and any header whose name contains token, secret, key or auth are write-only.', examples: [{ 'X-Source': 'sluice' }] }),
-      timeout_ms: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000, description: 'Request timeout, in ms.' }),
-      auth_type: Type.Enum(['none', 'basic', 'bearer'], { default: 'none', description: 'Authentication.' }),
-      username: Type.Optional(Type.String({ maxLength: 1024, description: 'User name (basic).' })),
-      password: Type.Optional(Secret({ description: 'Password (basic).' })),
-      bearer_token: Type.Optional(Secret({ description: 'Token (bearer).' })),
-    },
-    { additionalProperties: false },
-  ),
+  loadSink: () => import('../../connectors/webhook/index.js'),
+  schema: webhookSchema,
   check(config) {
     const errors: FieldError[] = [];
     if (config.auth_type === 'basic') {
-      for (const f of ['username', 'password']) if (!config[f]) errors.push({ path: f, rule: 'is required when auth_type is basic' });
+      if (!config.username) errors.push({ path: 'username', rule: 'is required when auth_type is basic' });
+      if (!config.password) errors.push({ path: 'password', rule: 'is required when auth_type is basic' });
     }
     if (config.auth_type === 'bearer' && !config.bearer_token) errors.push({ path: 'bearer_token', rule: 'is required when auth_type is bearer' });
     return errors;

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClickHouseError } from '@clickhouse/client';
-import { clickhouseConfigFrom, displayUrl, insertError } from '../../src/connectors/clickhouse/sink.js';
+import { displayUrl, insertError } from '../../src/connectors/clickhouse/sink.js';
+import { sinkConfig } from '../../src/metadata/config-validation.js';
 import { describeError, isDataError, serverError } from '../../src/connectors/clickhouse/errors.js';
 import { createRawTableSql, jsonRow, mapRecord, qualifiedTable, quoteIdentifier, quoteString, rawColumnProblems, rawRow } from '../../src/connectors/clickhouse/mapping.js';
 import type { SinkRecord } from '../../src/connectors/sink.js';
@@ -120,10 +121,10 @@ test('long server messages are cut; AggregateErrors name their parts', () => {
 });
 
 test('config: defaults from the schema, url shown without credentials', () => {
-  const c = clickhouseConfigFrom({ url: 'http://ch:8123', database: 'mqtt', table: 'messages' });
+  const c = sinkConfig(clickhouseType, { url: 'http://ch:8123', database: 'mqtt', table: 'messages' });
   assert.deepEqual(c, { url: 'http://ch:8123', database: 'mqtt', table: 'messages', username: 'default', password: '', payload_format: 'raw', create_table: false, compression: false, pool_size: 8, timeout_secs: 15 });
-  assert.throws(() => clickhouseConfigFrom({ url: 'http://ch:8123', database: 'mqtt' }), /table is required/);
-  assert.throws(() => clickhouseConfigFrom({ url: 'http://ch:8123', database: 'mqtt', table: 't', payload_format: 'csv' }), /unknown payload_format csv/);
+  assert.throws(() => sinkConfig(clickhouseType, { url: 'http://ch:8123', database: 'mqtt' }), /config: must have required property table|config.table/);
+  assert.throws(() => sinkConfig(clickhouseType, { url: 'http://ch:8123', database: 'mqtt', table: 't', payload_format: 'csv' }), /config.payload_format/);
   assert.equal(displayUrl('https://u:secret@ch.example.com:8443/mqtt?password=x'), 'https://ch.example.com:8443');
   assert.equal(displayUrl('http://ch:8123/'), 'http://ch:8123');
   assert.ok(clickhouseType.loadSink, 'clickhouse type registers its sink');

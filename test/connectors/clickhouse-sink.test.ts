@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { ConnectorStatus } from '../../src/admin/runtime-port.js';
-import { createClickHouseSink, type ClickHouseSinkConfig } from '../../src/connectors/clickhouse/sink.js';
+import { createClickHouseSink } from '../../src/connectors/clickhouse/sink.js';
+import type { ClickHouseConfig } from '../../src/metadata/configs/clickhouse.js';
 import { SinkError, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { freePort, startService, type RunningService } from '../harness/services.js';
 import { assertError, startTestServer, type TestServer } from '../helpers/server.js';
@@ -75,7 +76,7 @@ async function status(name: string): Promise<Status> {
   return r.body;
 }
 
-function sinkConfig(over: Partial<ClickHouseSinkConfig>): ClickHouseSinkConfig {
+function sinkConfig(over: Partial<ClickHouseConfig>): ClickHouseConfig {
   return { url: chUrl, database: DB, table: 'messages', username: 'default', password: '', payload_format: 'raw', create_table: false, compression: false, pool_size: 4, timeout_secs: 10, ...over };
 }
 
@@ -141,7 +142,7 @@ async function closedPort(): Promise<number> {
 test('validate: clear messages for an unreachable server, refused credentials, a missing database, table or column', { timeout: 2 * MIN }, async () => {
   await ch.command({ query: `CREATE TABLE IF NOT EXISTS ${DB}.no_qos (topic String, payload String, timestamp UInt64) ENGINE = MergeTree ORDER BY topic` });
   await ch.command({ query: `CREATE TABLE IF NOT EXISTS ${DB}.bad_types (topic String, payload String, qos UInt8, retain UInt8, timestamp DateTime) ENGINE = MergeTree ORDER BY topic` });
-  const cases: [Partial<ClickHouseSinkConfig>, RegExp][] = [
+  const cases: [Partial<ClickHouseConfig>, RegExp][] = [
     [{ url: `http://127.0.0.1:${await closedPort()}` }, /^clickhouse: cannot reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/],
     [{ password: 'wrong' }, /^clickhouse: http:\/\/127\.0\.0\.1:\d+ refused user "default": Wrong password for user default \(code 193\)$/],
     [{ username: 'nobody' }, /refused user "nobody": Unknown user nobody \(code 192\)$/],

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { createFileSink, type FileSinkConfig, type FileSinkOptions } from '../../src/connectors/file/sink.js';
+import { createFileSink, type FileSinkOptions } from '../../src/connectors/file/sink.js';
+import type { FileConfig } from '../../src/metadata/configs/file.js';
 import { planSizeChunks } from '../../src/connectors/file/rotation.js';
 import { SinkError, type ConnectorSink, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { fileType } from '../../src/metadata/configs/file.js';
@@ -24,11 +25,11 @@ function rec(offset: number, payload: Buffer | string, topic = 'plant/line1/temp
   return { id: `e-${offset}`, offset, topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: 1_790_000_000_000 + offset };
 }
 
-function cfg(over: Partial<FileSinkConfig> = {}): FileSinkConfig {
+function cfg(over: Partial<FileConfig> = {}): FileConfig {
   return { local_file_path: join(dir, 'out', 'messages.jsonl'), format: 'json_lines', rotation_strategy: 'none', max_size_gb: 1, fsync: false, ...over };
 }
 
-async function started(config: FileSinkConfig, options?: FileSinkOptions): Promise<ConnectorSink> {
+async function started(config: FileConfig, options?: FileSinkOptions): Promise<ConnectorSink> {
   const sink = createFileSink(config, ctx, options);
   open.push(sink);
   await sink.validate();
@@ -243,7 +244,7 @@ test('the registered loader builds the sink from a raw config', async () => {
   assert.ok(fileType.loadSink);
   const factory = await fileType.loadSink();
   const path = join(dir, 'loaded.jsonl');
-  const sink = factory({ local_file_path: path, format: 'json_lines', rotation_strategy: 'none', max_size_gb: 1, fsync: false }, ctx);
+  const sink = factory.createSink({ local_file_path: path, format: 'json_lines', rotation_strategy: 'none', max_size_gb: 1, fsync: false }, ctx);
   open.push(sink);
   await sink.init();
   await sink.sendBatch([rec(9, 'z')]);

@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { influxConfigFrom, type InfluxSinkConfig } from '../../src/connectors/influxdb/config.js';
+import type { InfluxdbConfig } from '../../src/metadata/configs/influxdb.js';
 import { parseRetryAfter } from '../../src/connectors/http-failure.js';
 import { failureToSinkError, errorDetail } from '../../src/connectors/influxdb/errors.js';
 import { createInfluxSink } from '../../src/connectors/influxdb/sink.js';
 import { escapeKey, escapeMeasurement, formatFloat, formatLine, formatTimestamp, LineProtocolError, quoteString } from '../../src/connectors/influxdb/line-protocol.js';
-import { compileTemplate, PointMapper, renderTemplate, type MappingOptions } from '../../src/connectors/influxdb/mapping.js';
+import { PointMapper, type MappingOptions } from '../../src/connectors/influxdb/mapping.js';
 import { v1PrecisionParam } from '../../src/connectors/influxdb/writers.js';
 import { SinkError, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
-import { checkConfig } from '../../src/metadata/config-validation.js';
+import { checkConfig, sinkConfig } from '../../src/metadata/config-validation.js';
 import { influxdbType } from '../../src/metadata/configs/influxdb.js';
 
 const T = 1_795_000_000_123; // 2026-11-18, ms
@@ -94,17 +94,9 @@ describe('line protocol escaping', () => {
 });
 
 describe('tag templates', () => {
-  test('${topic}, ${topic[N]}, literal text, missing levels', () => {
-    const topic = 'site/hall-a/dev-7/reading';
-    const levels = topic.split('/');
-    const r = (t: string) => renderTemplate(compileTemplate(t), topic, levels);
-    assert.equal(r('${topic}'), topic);
-    assert.equal(r('${topic[0]}'), 'site');
-    assert.equal(r('${topic[2]}'), 'dev-7');
-    assert.equal(r('${topic[9]}'), '');
-    assert.equal(r('${topic[1]}/${topic[2]}!'), 'hall-a/dev-7!');
-    assert.equal(r('fixed'), 'fixed');
-    assert.equal(r('$topic {topic}'), '$topic {topic}');
+  test('a tag whose template has no value fails the record; a fallback makes it empty (left out)', () => {
+    assert.throws(() => mapper({ tags: { gone: '${topic[8]}' } }).line(rec('{"v":1}')), (e: unknown) => e instanceof SinkError && e.kind === 'permanent' && /tag gone: template \$\{topic\[8\]\}: \$\{topic\[8\]\} has no value/.test(e.message));
+    assert.equal(mapper({ tags: { gone: '${topic[8]:-}', unit: '${payload.u}' } }).line(rec('{"v":1,"u":"C"}')), 'reading,unit=C v=1,u="C" 1795000000123');
   });
 });
 
@@ -128,7 +120,7 @@ describe('record → point', () => {
   });
 
   test('a template tag wins over a payload tag of the same name; an empty one is left out', () => {
-    const m = mapper({ tags: { device: '${topic[2]}', gone: '${topic[8]}' }, tag_fields: ['device'] });
+    const m = mapper({ tags: { device: '${topic[2]}', gone: '${topic[8]:-}' }, tag_fields: ['device'] });
     assert.equal(m.line(rec('{"device":"from-payload","v":1}')), 'reading,device=dev-7 v=1 1795000000123');
   });
 
@@ -179,8 +171,8 @@ describe('config', () => {
     assert.deepEqual(errors({ measurement: 'm\\' }), [{ path: 'config.measurement', rule: 'a measurement cannot end in a backslash in line protocol' }]);
     assert.deepEqual(errors({ measurement: 'm\nx' }), [{ path: 'config.measurement', rule: 'a measurement cannot contain a line break' }]);
     assert.deepEqual(errors({ tags: { time: '${topic}' } }), [{ path: 'config.tags.time', rule: 'InfluxDB refuses a tag named time' }]);
-    assert.deepEqual(errors({ tags: { dev: '${payload.x}' } }), [{ path: 'config.tags.dev', rule: 'unknown placeholder: only ${topic} and ${topic[N]} (N = 0, 1, …) are supported' }]);
-    assert.deepEqual(errors({ tags: { dev: '${topic[-1]}' } }).length, 1);
+    assert.deepEqual(errors({ tags: { dev: '${payload.x y}' } }), [{ path: 'config.tags.dev', rule: 'unknown variable ${payload.x y}; known: ${topic}, ${topic[N]}, ${payload}, ${payload.<field>}, ${timestamp}, ${id}, ${qos}, ${user_properties.<name>}' }]);
+    assert.deepEqual(errors({ tags: { dev: '${topic[-1]}', site: '${payload.meta.site}' } }), []);
     assert.deepEqual(errors({ tags: { dev: 'd-${topic[2]}', all: '${topic}' } }), []);
     assert.deepEqual(errors({ tag_fields: ['ok', 'time', 'x\\'] }), [
       { path: 'config.tag_fields[1]', rule: 'InfluxDB refuses a tag named time' },
@@ -258,10 +250,10 @@ async function stub(respond: Responder): Promise<{ url: string; seen: Seen[] }> 
 
 const logs: string[] = [];
 const ctx: SinkContext = { tenant: 'default', connectorName: 'influx-unit', log: (l, m, f) => logs.push(`${l} ${m} ${JSON.stringify(f ?? {})}`) };
-const v1 = (server: string, over: Record<string, unknown> = {}): InfluxSinkConfig =>
-  influxConfigFrom({ server, version: 'v1', database: 'db', measurement: 'm', precision: 'ms', tags: {}, tag_fields: [], timeout_secs: 2, username: '', password: '', ...over });
-const v2 = (server: string, over: Record<string, unknown> = {}): InfluxSinkConfig =>
-  influxConfigFrom({ server, version: 'v2', org: 'acme', bucket: 'b 1', token: 'tok-123', measurement: 'm', precision: 'us', tags: {}, tag_fields: [], timeout_secs: 2, ...over });
+const v1 = (server: string, over: Record<string, unknown> = {}): InfluxdbConfig =>
+  sinkConfig(influxdbType, { server, version: 'v1', database: 'db', measurement: 'm', precision: 'ms', tags: {}, tag_fields: [], timeout_secs: 2, username: '', password: '', ...over });
+const v2 = (server: string, over: Record<string, unknown> = {}): InfluxdbConfig =>
+  sinkConfig(influxdbType, { server, version: 'v2', org: 'acme', bucket: 'b 1', token: 'tok-123', measurement: 'm', precision: 'us', tags: {}, tag_fields: [], timeout_secs: 2, ...over });
 
 describe('sink over HTTP (stub server)', () => {
   test('v1: one POST /write per batch, basic auth header, password never in the URL; an unmappable record fails alone', async () => {
@@ -379,7 +371,7 @@ describe('sink over HTTP (stub server)', () => {
     assert.ok(influxdbType.loadSink);
     const factory = await influxdbType.loadSink();
     const s = await stub((_r, res) => res.writeHead(204).end());
-    const sink = factory(checkConfig(influxdbType, { server: s.url, measurement: 'm', version: 'v1', database: 'db' }).config as Record<string, unknown>, ctx);
+    const sink = factory.createSink(sinkConfig(influxdbType, { server: s.url, measurement: 'm', version: 'v1', database: 'db' }), ctx);
     await sink.init();
     assert.deepEqual(await sink.sendBatch([rec('{"v":1}')]), { failed: [] });
     await sink.cleanup();

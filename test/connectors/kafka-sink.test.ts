@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import kafkajs from 'kafkajs';
-import { acksNumber, brokerList, checkBrokersUsable, compressionCodec, kafkaClientConfig, kafkaConfigFrom } from '../../src/connectors/kafka/client-config.js';
+import { acksNumber, brokerList, checkBrokersUsable, compressionCodec, kafkaClientConfig } from '../../src/connectors/kafka/client-config.js';
+import { checkConfig, sinkConfig } from '../../src/metadata/config-validation.js';
+import { compileTemplate } from '../../src/metadata/template.js';
 import { classifyKafkaError, describeKafkaError, isAuthError } from '../../src/connectors/kafka/errors.js';
 import { connectFailure, missingTopicMessage } from '../../src/connectors/kafka/probe.js';
 import { sendRuns } from '../../src/connectors/kafka/sink.js';
@@ -36,14 +38,28 @@ const BASE = { bootstrap_servers: 'k1:9092, k2:9093', topic: 'mqtt_in' };
 const logs: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
 const ctx: SinkContext = { tenant: 'default', connectorName: 'kafka-unit', log: (level, message, fields) => logs.push({ level, message, fields }) };
 
+const tpl = (key: string) => (key === '' ? undefined : compileTemplate(key));
+const key = (template: string, topic: string) => renderKey(tpl(template), rec({ topic }));
+function message(r: SinkRecord, keyTemplate: string, value_format: 'raw' | 'envelope'): KafkaMessage {
+  const m = toKafkaMessage(r, { key: tpl(keyTemplate), value_format });
+  if ('error' in m) throw new Error(m.error);
+  return m;
+}
+
+test('key: a variable without a value fails the record, naming the variable', () => {
+  assert.deepEqual(key('${topic[5]}', 'a/b'), { error: 'key template ${topic[5]}: ${topic[5]} has no value for the message on "a/b" (the topic has 2 levels, counted from 0)' });
+  assert.deepEqual(key('${topic[5]:-none}', 'a/b'), Buffer.from('none'));
+  assert.deepEqual(key('${topic[-1]}', 'a/b'), Buffer.from('b'));
+});
+
 test('key: empty template gives no key; ${topic} is replaced everywhere, literally', () => {
-  assert.equal(renderKey('', 'a/b'), null);
-  assert.deepEqual(renderKey('${topic}', 'a/b'), Buffer.from('a/b'));
-  assert.deepEqual(renderKey('dev-${topic}|${topic}', 'x'), Buffer.from('dev-x|x'));
-  assert.deepEqual(renderKey('fixed', 'x'), Buffer.from('fixed'));
+  assert.equal(key('', 'a/b'), null);
+  assert.deepEqual(key('${topic}', 'a/b'), Buffer.from('a/b'));
+  assert.deepEqual(key('dev-${topic}|${topic}', 'x'), Buffer.from('dev-x|x'));
+  assert.deepEqual(key('fixed', 'x'), Buffer.from('fixed'));
   // replacement patterns in a topic stay as they are
-  assert.deepEqual(renderKey('k:${topic}', "a/$&/$1/$'/b"), Buffer.from("k:a/$&/$1/$'/b"));
-  assert.deepEqual(renderKey('${topic}', 'température/😀'), Buffer.from('température/😀', 'utf8'));
+  assert.deepEqual(key('k:${topic}', "a/$&/$1/$'/b"), Buffer.from("k:a/$&/$1/$'/b"));
+  assert.deepEqual(key('${topic}', 'température/😀'), Buffer.from('température/😀', 'utf8'));
 });
 
 test('headers: topic, qos, retain, timestamp as text; MQTT 5 properties when present', () => {
@@ -69,7 +85,7 @@ test('headers: topic, qos, retain, timestamp as text; MQTT 5 properties when pre
 
 test('raw value: the payload bytes untouched, binary included; timestamp = receive time', () => {
   const binary = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a, 0xc3]);
-  const m = toKafkaMessage(rec({ payload: binary }), { key: '', value_format: 'raw' });
+  const m = message(rec({ payload: binary }), '', 'raw');
   assert.ok(m.value.equals(binary));
   assert.equal(m.key, null);
   assert.equal(m.timestamp, '1790000000123');
@@ -77,11 +93,11 @@ test('raw value: the payload bytes untouched, binary included; timestamp = recei
 
 test('envelope value: the shared record JSON (text payload as text, binary as base64)', () => {
   const text = rec({ properties: { userProperties: { a: '1' } } });
-  const m = toKafkaMessage(text, { key: '${topic}', value_format: 'envelope' });
+  const m = message(text, '${topic}', 'envelope');
   assert.deepEqual(JSON.parse(m.value.toString('utf8')), { topic: 'site/a/temp', payload: '{"t":21.5}', payload_encoding: 'utf8', qos: 1, retain: false, timestamp: TS, offset: 7, properties: { user_properties: { a: '1' } } });
   assert.deepEqual(m.key, Buffer.from('site/a/temp'));
   const bin = rec({ payload: Buffer.from([0xde, 0xad, 0xbe, 0xef]) });
-  const j = JSON.parse(toKafkaMessage(bin, { key: '', value_format: 'envelope' }).value.toString('utf8')) as Record<string, unknown>;
+  const j = JSON.parse(message(bin, '', 'envelope').value.toString('utf8')) as Record<string, unknown>;
   assert.deepEqual(j, JSON.parse(JSON.stringify(recordToJson(bin))));
   assert.equal(j.payload, '3q2+7w==');
   assert.equal(j.payload_encoding, 'base64');
@@ -96,7 +112,7 @@ test('messageBytes is an upper bound of the encoded record size', () => {
   ];
   for (const r of cases) {
     for (const key of ['', '${topic}']) {
-      const m = toKafkaMessage(r, { key, value_format: 'raw' });
+      const m = message(r, key, 'raw');
       const encoded = encodeRecord({ key: m.key, value: m.value, headers: m.headers }).size();
       assert.ok(messageBytes(m) >= encoded, `estimate ${messageBytes(m)} < encoded ${encoded}`);
       assert.ok(messageBytes(m) <= encoded + 200, `estimate ${messageBytes(m)} far above encoded ${encoded}`);
@@ -219,7 +235,7 @@ test('errors: the message names the protocol type and the innermost reason', () 
 // ---- config and client options ----------------------------------------------------------------
 
 test('config: defaults, acks and compression mapping, brokers trimmed', () => {
-  const cfg = kafkaConfigFrom(BASE);
+  const cfg = sinkConfig(kafkaType, BASE);
   assert.equal(cfg.acks, 'all');
   assert.equal(acksNumber('all'), -1);
   assert.equal(acksNumber('1'), 1);
@@ -227,12 +243,12 @@ test('config: defaults, acks and compression mapping, brokers trimmed', () => {
   assert.equal(compressionCodec('gzip'), CompressionTypes.GZIP);
   assert.equal(compressionCodec('none'), CompressionTypes.None);
   assert.deepEqual(brokerList(' k1:9092 , k2:9093 '), ['k1:9092', 'k2:9093']);
-  assert.throws(() => kafkaConfigFrom({ ...BASE, compression_type: 'lz4' }), /no lz4 codec is installed/);
-  assert.throws(() => kafkaConfigFrom({ topic: 't' }), /bootstrap_servers is required/);
+  assert.throws(() => sinkConfig(kafkaType, { ...BASE, compression_type: 'lz4' }), /config.compression_type: no lz4 codec is installed/);
+  assert.throws(() => sinkConfig(kafkaType, { topic: 't' }), /bootstrap_servers/);
 });
 
 test('client options: no kafkajs retries, timeouts, SASL and TLS from the config', () => {
-  const plain = kafkaClientConfig(kafkaConfigFrom({ ...BASE, message_timeout_ms: 5000, connection_timeout_ms: 700 }), ctx);
+  const plain = kafkaClientConfig(sinkConfig(kafkaType, { ...BASE, message_timeout_ms: 5000, connection_timeout_ms: 700 }), ctx);
   assert.deepEqual(plain.brokers, ['k1:9092', 'k2:9093']);
   assert.deepEqual(plain.retry, { retries: 0 });
   assert.equal(plain.connectionTimeout, 700);
@@ -240,15 +256,15 @@ test('client options: no kafkajs retries, timeouts, SASL and TLS from the config
   assert.ok((plain.requestTimeout ?? 0) > 5000, 'the client outwaits the broker-side ack timeout');
   assert.equal(plain.sasl, undefined);
   assert.equal(plain.ssl, undefined);
-  const secure = kafkaClientConfig(kafkaConfigFrom({ ...BASE, sasl_mechanism: 'scram-sha-512', sasl_username: 'u', sasl_password: 'p', enable_tls: true, tls_ca: 'CA-PEM', tls_insecure_skip_verify: false }), ctx);
+  const secure = kafkaClientConfig(sinkConfig(kafkaType, { ...BASE, sasl_mechanism: 'scram-sha-512', sasl_username: 'u', sasl_password: 'p', enable_tls: true, tls_ca: 'CA-PEM', tls_insecure_skip_verify: false }), ctx);
   assert.deepEqual(secure.sasl, { mechanism: 'scram-sha-512', username: 'u', password: 'p' });
   assert.deepEqual(secure.ssl, { rejectUnauthorized: true, ca: ['CA-PEM'] });
-  const insecure = kafkaClientConfig(kafkaConfigFrom({ ...BASE, enable_tls: true, tls_insecure_skip_verify: true, tls_cert: 'C', tls_key: 'K' }), ctx);
+  const insecure = kafkaClientConfig(sinkConfig(kafkaType, { ...BASE, enable_tls: true, tls_insecure_skip_verify: true, tls_cert: 'C', tls_key: 'K' }), ctx);
   assert.deepEqual(insecure.ssl, { rejectUnauthorized: false, cert: 'C', key: 'K' });
 });
 
 test('kafkajs log lines reach the connector log without their extra fields; ERROR at debug', () => {
-  const log = kafkaClientConfig(kafkaConfigFrom(BASE), ctx).logCreator?.(logLevel.WARN);
+  const log = kafkaClientConfig(sinkConfig(kafkaType, BASE), ctx).logCreator?.(logLevel.WARN);
   assert.ok(log);
   logs.length = 0;
   log({ namespace: 'Connection', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 'now', message: 'Connection error: x', broker: 'k1:9092', stack: 'secret-ish', sasl: { password: 'pw' } } });
@@ -265,20 +281,20 @@ test('an IPv6 literal bootstrap server is refused with a reason', () => {
 });
 
 test('validate messages: unreachable, refused login (no password shown), missing topic', () => {
-  const cfg = kafkaConfigFrom({ ...BASE, sasl_mechanism: 'plain', sasl_username: 'ingest', sasl_password: 'hunter2' });
+  const cfg = sinkConfig(kafkaType, { ...BASE, sasl_mechanism: 'plain', sasl_username: 'ingest', sasl_password: 'hunter2' });
   const refused = connectFailure(cfg, createErrorFromCode(CODE.SASL_FAILED));
   assert.match(refused, /^kafka sink: Kafka at k1:9092, k2:9093 refused the login with SASL plain as user "ingest": SASL_AUTHENTICATION_FAILED/);
   assert.ok(!refused.includes('hunter2'));
-  assert.equal(connectFailure(kafkaConfigFrom(BASE), retriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 10.0.0.9:9092'))), 'kafka sink: cannot reach Kafka at k1:9092, k2:9093: Connection error: connect ECONNREFUSED 10.0.0.9:9092');
-  assert.equal(missingTopicMessage(kafkaConfigFrom(BASE), false), 'kafka sink: topic "mqtt_in" does not exist on k1:9092, k2:9093, and the brokers do not create topics (auto.create.topics.enable=false); create the topic first');
-  assert.match(missingTopicMessage(kafkaConfigFrom(BASE), createErrorFromCode(31)), /could not be read: CLUSTER_AUTHORIZATION_FAILED/);
+  assert.equal(connectFailure(sinkConfig(kafkaType, BASE), retriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 10.0.0.9:9092'))), 'kafka sink: cannot reach Kafka at k1:9092, k2:9093: Connection error: connect ECONNREFUSED 10.0.0.9:9092');
+  assert.equal(missingTopicMessage(sinkConfig(kafkaType, BASE), false), 'kafka sink: topic "mqtt_in" does not exist on k1:9092, k2:9093, and the brokers do not create topics (auto.create.topics.enable=false); create the topic first');
+  assert.match(missingTopicMessage(sinkConfig(kafkaType, BASE), createErrorFromCode(31)), /could not be read: CLUSTER_AUTHORIZATION_FAILED/);
 });
 
-test('schema: the key template accepts only ${topic}; the type loads a sink that refuses to send before init', async () => {
-  assert.deepEqual(kafkaType.check?.({ ...BASE, compression_type: 'none', sasl_mechanism: 'none', key: 'a-${topic}' }), []);
-  assert.deepEqual(kafkaType.check?.({ ...BASE, compression_type: 'none', sasl_mechanism: 'none', key: '${clientid}/${topic}' }), [{ path: 'key', rule: 'unknown placeholder ${clientid}; the key template supports only ${topic}' }]);
+test('schema: the key template is checked by the template engine; the type loads a sink that refuses to send before init', async () => {
+  assert.deepEqual(checkConfig(kafkaType, { ...BASE, key: 'a-${topic}' }).errors, []);
+  assert.deepEqual(checkConfig(kafkaType, { ...BASE, key: '${clientid}/${topic}' }).errors, [{ path: 'config.key', rule: 'unknown variable ${clientid}; known: ${topic}, ${topic[N]}, ${payload}, ${payload.<field>}, ${timestamp}, ${id}, ${qos}, ${user_properties.<name>}' }]);
   assert.ok(kafkaType.loadSink);
-  const sink = (await kafkaType.loadSink())(BASE, ctx);
+  const sink = (await kafkaType.loadSink()).createSink(sinkConfig(kafkaType, BASE), ctx);
   await assert.rejects(sink.sendBatch([rec()]), (e: unknown) => e instanceof SinkError && e.kind === 'retriable');
   await sink.cleanup();
   await sink.cleanup();

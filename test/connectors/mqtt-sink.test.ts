@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { Aedes } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import { mqttConfigFrom } from '../../src/connectors/mqtt/client-options.js';
+import { sinkConfig } from '../../src/metadata/config-validation.js';
 import { createMqttSink } from '../../src/connectors/mqtt/sink.js';
 import { SinkError, type ConnectorSink, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { mqttType } from '../../src/metadata/configs/mqtt.js';
@@ -59,7 +59,7 @@ async function subscriber(url: string, filter = '#'): Promise<{ got: Got[]; clie
 let sinks = 0;
 /** An initialised sink; each gets its own connector name, so its client id (a broker keeps one connection per id) */
 async function started(over: Record<string, unknown>, opts: { name?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ConnectorSink> {
-  const sink = createMqttSink(mqttConfigFrom({ server: targetUrl, ...over }), ctx(opts.name ?? `sink-${++sinks}`), { env: opts.env ?? NO_SOURCE });
+  const sink = createMqttSink(sinkConfig(mqttType, { server: targetUrl, ...over }), ctx(opts.name ?? `sink-${++sinks}`), { env: opts.env ?? NO_SOURCE });
   await sink.init();
   cleanups.push(() => sink.cleanup());
   return sink;
@@ -129,7 +129,7 @@ describe('content', () => {
     assert.equal(r.failed.length, 1);
     assert.equal(r.failed[0]?.index, 1);
     assert.equal(r.failed[0]?.error.kind, 'permanent');
-    assert.match(r.failed[0]?.error.message ?? '', /source topic "a\/b" has no level 2/);
+    assert.match(r.failed[0]?.error.message ?? '', /\$\{topic\[2\]\} has no value for the message on "a\/b"/);
     await waitFor('2 messages', () => sub.got.length >= 2);
     assert.deepEqual(sub.got.map((g) => g.topic).sort(), ['c3/c', 'c3/z']);
   });
@@ -153,7 +153,7 @@ describe('connection', () => {
     cleanups.push(() => own.stop());
     const url = own.env.SLUICE_TEST_MQTT_URL as string;
     const port = own.env.SLUICE_TEST_MQTT_PORT as string;
-    const sink = createMqttSink(mqttConfigFrom({ server: url, topic_prefix: 'd1/' }), ctx('down'), { env: NO_SOURCE });
+    const sink = createMqttSink(sinkConfig(mqttType, { server: url, topic_prefix: 'd1/' }), ctx('down'), { env: NO_SOURCE });
     await sink.init();
     cleanups.push(() => sink.cleanup());
     assert.deepEqual(await sink.sendBatch([rec('before', 'b')]), { failed: [] });
@@ -229,15 +229,15 @@ describe('connection', () => {
   });
 
   test('validate: passes for a reachable target, names host:port and the reason otherwise', async () => {
-    await createMqttSink(mqttConfigFrom({ server: targetUrl }), ctx(), { env: NO_SOURCE }).validate();
+    await createMqttSink(sinkConfig(mqttType, { server: targetUrl }), ctx(), { env: NO_SOURCE }).validate();
     const closed = await freePort();
-    await assert.rejects(createMqttSink(mqttConfigFrom({ server: `mqtt://127.0.0.1:${closed}` }), ctx(), { env: NO_SOURCE }).validate(), new RegExp(`^Error: mqtt sink: cannot reach 127\\.0\\.0\\.1:${closed}: ECONNREFUSED \\(nothing listens there\\)$`));
+    await assert.rejects(createMqttSink(sinkConfig(mqttType, { server: `mqtt://127.0.0.1:${closed}` }), ctx(), { env: NO_SOURCE }).validate(), new RegExp(`^Error: mqtt sink: cannot reach 127\\.0\\.0\\.1:${closed}: ECONNREFUSED \\(nothing listens there\\)$`));
     // a listener that never answers CONNECT
     const silent = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const silentPort = (silent.address() as { port: number }).port;
     const t0 = Date.now();
-    await assert.rejects(createMqttSink(mqttConfigFrom({ server: `mqtt://127.0.0.1:${silentPort}`, connect_timeout_secs: 1 }), ctx(), { env: NO_SOURCE }).validate(), /cannot reach 127\.0\.0\.1:\d+: no answer to CONNECT within 1 s/);
+    await assert.rejects(createMqttSink(sinkConfig(mqttType, { server: `mqtt://127.0.0.1:${silentPort}`, connect_timeout_secs: 1 }), ctx(), { env: NO_SOURCE }).validate(), /cannot reach 127\.0\.0\.1:\d+: no answer to CONNECT within 1 s/);
     assert.ok(Date.now() - t0 < 3000);
     silent.close();
   });
@@ -253,13 +253,13 @@ describe('authentication and authorisation (Mosquitto with a password file and a
 
   test('bad credentials: the CONNACK refusal, for v5 and v4', async () => {
     const port = new URL(authUrl).port;
-    await assert.rejects(createMqttSink(mqttConfigFrom({ server: authUrl, username: 'alice', password: 'wrong' }), ctx(), { env: NO_SOURCE }).validate(), (e: Error) => {
+    await assert.rejects(createMqttSink(sinkConfig(mqttType, { server: authUrl, username: 'alice', password: 'wrong' }), ctx(), { env: NO_SOURCE }).validate(), (e: Error) => {
       assert.equal(e.message, `mqtt sink: 127.0.0.1:${port} refused the connection: Not authorized (CONNACK code 135); check username, password and the broker ACL`);
       assert.ok(!e.message.includes('wrong'));
       return true;
     });
-    await assert.rejects(createMqttSink(mqttConfigFrom({ server: authUrl, protocol_version: 'v4' }), ctx(), { env: NO_SOURCE }).validate(), /refused the connection: Not authorized \(CONNACK code 5\)/);
-    await createMqttSink(mqttConfigFrom({ server: authUrl, username: 'alice', password: 'wonder land' }), ctx(), { env: NO_SOURCE }).validate();
+    await assert.rejects(createMqttSink(sinkConfig(mqttType, { server: authUrl, protocol_version: 'v4' }), ctx(), { env: NO_SOURCE }).validate(), /refused the connection: Not authorized \(CONNACK code 5\)/);
+    await createMqttSink(sinkConfig(mqttType, { server: authUrl, username: 'alice', password: 'wonder land' }), ctx(), { env: NO_SOURCE }).validate();
   });
 
   test('a publish the broker refuses (PUBACK 0x87) is permanent for that record only', async () => {
@@ -307,17 +307,17 @@ describe('TLS (Mosquitto with a self-signed certificate)', () => {
   });
 
   test('an unknown certificate fails validate with a TLS message; tls_insecure_skip_verify passes', async () => {
-    await assert.rejects(createMqttSink(mqttConfigFrom({ server: `mqtts://127.0.0.1:${port}` }), ctx(), { env: NO_SOURCE }).validate(), new RegExp(`^Error: mqtt sink: TLS with 127\\.0\\.0\\.1:${port} failed: self.signed certificate`));
-    await createMqttSink(mqttConfigFrom({ server: `mqtts://127.0.0.1:${port}`, tls_insecure_skip_verify: true }), ctx(), { env: NO_SOURCE }).validate();
+    await assert.rejects(createMqttSink(sinkConfig(mqttType, { server: `mqtts://127.0.0.1:${port}` }), ctx(), { env: NO_SOURCE }).validate(), new RegExp(`^Error: mqtt sink: TLS with 127\\.0\\.0\\.1:${port} failed: self.signed certificate`));
+    await createMqttSink(sinkConfig(mqttType, { server: `mqtts://127.0.0.1:${port}`, tls_insecure_skip_verify: true }), ctx(), { env: NO_SOURCE }).validate();
     // plain MQTT against the TLS listener: no CONNACK ever comes
-    await assert.rejects(createMqttSink(mqttConfigFrom({ server: `mqtt://127.0.0.1:${port}`, connect_timeout_secs: 1 }), ctx(), { env: NO_SOURCE }).validate(), /^Error: mqtt sink: (cannot reach|connection to) 127\.0\.0\.1:\d+/);
+    await assert.rejects(createMqttSink(sinkConfig(mqttType, { server: `mqtt://127.0.0.1:${port}`, connect_timeout_secs: 1 }), ctx(), { env: NO_SOURCE }).validate(), /^Error: mqtt sink: (cannot reach|connection to) 127\.0\.0\.1:\d+/);
   });
 });
 
 describe('loop guard and lifecycle', () => {
   test('target = source broker and topic = source topic: validate refuses with a clear message', async () => {
     const env = { SLUICE_MQTT_URL: targetUrl.replace('127.0.0.1', 'localhost') };
-    await assert.rejects(createMqttSink(mqttConfigFrom({ server: targetUrl }), ctx(), { env }).validate(), (e: Error) => {
+    await assert.rejects(createMqttSink(sinkConfig(mqttType, { server: targetUrl }), ctx(), { env }).validate(), (e: Error) => {
       assert.match(e.message, /^mqtt sink: refusing a loop: target 127\.0\.0\.1:\d+ is also Sluice's source broker \(SLUICE_MQTT_URL\)/);
       assert.match(e.message, /Set topic_prefix/);
       return true;
@@ -327,7 +327,7 @@ describe('loop guard and lifecycle', () => {
   test('target = source broker with a prefix: runs, with a warning at init', async () => {
     logs.length = 0;
     // (validate first: it connects with the same client id, which would take over a running sink's connection)
-    await createMqttSink(mqttConfigFrom({ server: targetUrl, topic_prefix: 'bridged/' }), ctx('same-broker'), { env: { SLUICE_MQTT_URL: targetUrl } }).validate();
+    await createMqttSink(sinkConfig(mqttType, { server: targetUrl, topic_prefix: 'bridged/' }), ctx('same-broker'), { env: { SLUICE_MQTT_URL: targetUrl } }).validate();
     const sink = await started({ topic_prefix: 'bridged/' }, { name: 'same-broker', env: { SLUICE_MQTT_URL: targetUrl } });
     assert.ok(logs.some((l) => l.startsWith('warn mqtt sink: target 127.0.0.1:') && l.includes('received again if the connector\'s topic filter matches them')), logs.join('\n'));
     assert.deepEqual(await sink.sendBatch([rec('x', 'y')]), { failed: [] });
@@ -336,7 +336,7 @@ describe('loop guard and lifecycle', () => {
   test('the registered loader builds a working sink; cleanup twice is safe; after cleanup a batch fails retriable', async () => {
     assert.ok(mqttType.loadSink);
     const factory = await mqttType.loadSink();
-    const sink = factory({ server: targetUrl, client_id_prefix: 'loader', protocol_version: 'v5', keepalive_secs: 60, connect_timeout_secs: 5, topic_prefix: 'l/', topic_template: '${topic}', qos: 1, retain: false, enable_tls: false, tls_insecure_skip_verify: false }, ctx('loader'));
+    const sink = factory.createSink({ server: targetUrl, client_id_prefix: 'loader', protocol_version: 'v5', keepalive_secs: 60, connect_timeout_secs: 5, topic_prefix: 'l/', topic_template: '${topic}', qos: 1, retain: false, enable_tls: false, tls_insecure_skip_verify: false }, ctx('loader'));
     await sink.init();
     assert.deepEqual(await sink.sendBatch([rec('x', 'y')]), { failed: [] });
     await sink.cleanup();

@@ -2,15 +2,15 @@
 // mapping (properties, expiry, packet size), client id, config reading and the config rules.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bridgeClientId, clientOptions, mqttConfigFrom, targetOf } from '../../src/connectors/mqtt/client-options.js';
+import { bridgeClientId, clientOptions, targetOf } from '../../src/connectors/mqtt/client-options.js';
 import { brokerAddress, loopVerdict, sourceBroker, sourceBrokerFromEnv } from '../../src/connectors/mqtt/loop-guard.js';
 import { mapRecord, publishPacketBytes, type MappingSettings } from '../../src/connectors/mqtt/mapping.js';
-import { compileTopicTemplate, parseTemplate, renderTopic, templateConfigErrors } from '../../src/connectors/mqtt/topic-template.js';
+import { compileTopicTemplate, renderTopic } from '../../src/connectors/mqtt/topic-template.js';
 import type { SinkRecord } from '../../src/connectors/sink.js';
-import { checkConfig } from '../../src/metadata/config-validation.js';
+import { checkConfig, sinkConfig } from '../../src/metadata/config-validation.js';
 import { mqttType } from '../../src/metadata/configs/mqtt.js';
 
-const render = (prefix: string, template: string, topic: string) => renderTopic(compileTopicTemplate(prefix, template), topic);
+const render = (prefix: string, template: string, topic: string) => renderTopic(compileTopicTemplate(prefix, template), { topic, payload: Buffer.alloc(0), qos: 0, timestamp: 0 });
 
 describe('topic template', () => {
   test('${topic}, prefix and literal text', () => {
@@ -33,7 +33,7 @@ describe('topic template', () => {
   test('a level the topic lacks fails that record with the numbers', () => {
     const r = render('', 'x/${topic[3]}', 'a/b');
     assert.ok('error' in r);
-    assert.match(r.error, /source topic "a\/b" has no level 3 \(it has 2, counted from 0\)/);
+    assert.match(r.error, /\$\{topic\[3\]\} has no value for the message on "a\/b" \(the topic has 2 levels, counted from 0\)/);
     assert.ok('error' in render('', '${topic[-3]}', 'a/b'));
   });
 
@@ -49,24 +49,18 @@ describe('topic template', () => {
     assert.match(r.error, /at most 65535 bytes/);
   });
 
-  test('parse errors name the placeholder', () => {
-    assert.deepEqual(parseTemplate('${topik}'), { error: 'unknown placeholder ${topik}: use ${topic} or ${topic[N]}' });
-    assert.deepEqual(parseTemplate('a/${topic[x]}'), { error: 'unknown placeholder ${topic[x]}: use ${topic} or ${topic[N]}' });
-    assert.deepEqual(parseTemplate('a/${topic'), { error: 'has an unclosed ${' });
-    assert.deepEqual(parseTemplate('$aws/things/${topic[1]}'), { parts: [{ kind: 'text', text: '$aws/things/' }, { kind: 'level', index: 1 }] });
-    assert.throws(() => compileTopicTemplate('', '${nope}'), /topic_template unknown placeholder/);
-  });
-
-  test('config rules: wildcards in fixed text, bad placeholders', () => {
-    assert.deepEqual(templateConfigErrors('', '${topic}'), []);
-    assert.deepEqual(templateConfigErrors('a/+/', '${topic}'), [['topic_prefix', 'must not contain the wildcards + or #']]);
-    assert.deepEqual(templateConfigErrors('', '${topic}/#'), [['topic_template', 'must not contain the wildcards + or #']]);
-    assert.deepEqual(templateConfigErrors('', '${x}'), [['topic_template', 'unknown placeholder ${x}: use ${topic} or ${topic[N]}']]);
+  test('config rules: wildcards in fixed text, unknown variables', () => {
+    const errors = (over: Record<string, unknown>) => checkConfig(mqttType, { server: 'mqtt://h:1883', ...over }).errors;
+    assert.deepEqual(errors({}), []);
+    assert.deepEqual(errors({ topic_prefix: 'a/+/' }), [{ path: 'config.topic_prefix', rule: 'must not contain the wildcards + or #' }]);
+    assert.deepEqual(errors({ topic_template: '${topic}/#' }), [{ path: 'config.topic_template', rule: 'must not contain the wildcards + or #' }]);
+    assert.deepEqual(errors({ topic_template: '${x}' }), [{ path: 'config.topic_template', rule: 'unknown variable ${x}; known: ${topic}, ${topic[N]}, ${payload}, ${payload.<field>}, ${timestamp}, ${id}, ${qos}, ${user_properties.<name>}' }]);
+    assert.deepEqual(errors({ topic_template: 'a/${topic' }), [{ path: 'config.topic_template', rule: 'has an unclosed ${' }]);
   });
 
   test('the schema check reports them with the field path', () => {
     assert.deepEqual(checkConfig(mqttType, { server: 'mqtt://h:1883', topic_template: 'out/${topic[one]}' }).errors, [
-      { path: 'config.topic_template', rule: 'unknown placeholder ${topic[one]}: use ${topic} or ${topic[N]}' },
+      { path: 'config.topic_template', rule: 'unknown variable ${topic[one]}; known: ${topic}, ${topic[N]}, ${payload}, ${payload.<field>}, ${timestamp}, ${id}, ${qos}, ${user_properties.<name>}' },
     ]);
     assert.deepEqual(checkConfig(mqttType, { server: 'mqtt://h:1883', topic_prefix: '#/' }).errors, [{ path: 'config.topic_prefix', rule: 'must not contain the wildcards + or #' }]);
     assert.deepEqual(checkConfig(mqttType, { server: 'mqtts://h:8883', tls_cert: 'PEM' }).errors, [{ path: 'config.tls_key', rule: 'is required when tls_cert is set' }]);
@@ -180,7 +174,7 @@ describe('config and client', () => {
   });
 
   test('target: TLS by scheme or enable_tls; the label has no credentials', () => {
-    const cfg = mqttConfigFrom({ server: 'mqtt://u:secret@h.example:1884/' });
+    const cfg = sinkConfig(mqttType, { server: 'mqtt://u:secret@h.example:1884/' });
     assert.deepEqual(targetOf(cfg), { url: 'mqtt://u:secret@h.example:1884/', label: 'h.example:1884', host: 'h.example', port: 1884, tls: false });
     assert.deepEqual(targetOf({ ...cfg, server: 'mqtt://h', enable_tls: true }), { url: 'mqtts://h', label: 'h:8883', host: 'h', port: 8883, tls: true });
     assert.equal(targetOf({ ...cfg, server: 'ws://h/mqtt', enable_tls: true }).url, 'wss://h/mqtt');
@@ -188,7 +182,7 @@ describe('config and client', () => {
   });
 
   test('client options: protocol ids, no offline queue, clean start, TLS material', () => {
-    const cfg = mqttConfigFrom({ server: 'mqtt://h', protocol_version: 'v3', username: 'u', password: 'p', tls_ca: 'CA', tls_insecure_skip_verify: true, keepalive_secs: 5, connect_timeout_secs: 2 });
+    const cfg = sinkConfig(mqttType, { server: 'mqtt://h', protocol_version: 'v3', username: 'u', password: 'p', tls_ca: 'CA', tls_insecure_skip_verify: true, keepalive_secs: 5, connect_timeout_secs: 2 });
     const o = clientOptions(cfg, 'id');
     assert.equal(o.protocolVersion, 3);
     assert.equal(o.protocolId, 'MQIsdp');
@@ -199,6 +193,6 @@ describe('config and client', () => {
     assert.equal(o.rejectUnauthorized, false);
     assert.equal(o.ca, 'CA');
     assert.deepEqual([o.username, o.password], ['u', 'p']);
-    assert.equal(clientOptions(mqttConfigFrom({ server: 'mqtt://h' }), 'id').protocolVersion, 5);
+    assert.equal(clientOptions(sinkConfig(mqttType, { server: 'mqtt://h' }), 'id').protocolVersion, 5);
   });
 });

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { SinkError, type ConnectorSink, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { parseRetryAfter } from '../../src/connectors/http-failure.js';
-import { createWebhookSink, type WebhookSinkConfig } from '../../src/connectors/webhook/sink.js';
+import { createWebhookSink } from '../../src/connectors/webhook/sink.js';
+import type { WebhookConfig } from '../../src/metadata/configs/webhook.js';
 import { webhookType } from '../../src/metadata/configs/webhook.js';
 
 const logs: string[] = [];
@@ -63,11 +64,11 @@ async function closedPort(): Promise<number> {
   return h.port;
 }
 
-function cfg(url: string, over: Partial<WebhookSinkConfig> = {}): WebhookSinkConfig {
+function cfg(url: string, over: Partial<WebhookConfig> = {}): WebhookConfig {
   return { url, method: 'post', headers: {}, timeout_ms: 2000, auth_type: 'none', ...over };
 }
 
-async function started(config: WebhookSinkConfig): Promise<ConnectorSink> {
+async function started(config: WebhookConfig): Promise<ConnectorSink> {
   const sink = createWebhookSink(config, ctx);
   await sink.init();
   return sink;
@@ -231,7 +232,7 @@ test('cleanup is safe twice; the registered loader builds a working sink', async
   assert.ok(webhookType.loadSink);
   const factory = await webhookType.loadSink();
   const h = await hook();
-  const sink = factory({ url: h.url, method: 'post', headers: {}, timeout_ms: 1000, auth_type: 'none' }, ctx);
+  const sink = factory.createSink({ url: h.url, method: 'post', headers: {}, timeout_ms: 1000, auth_type: 'none' }, ctx);
   await sink.init();
   assert.deepEqual(await sink.sendBatch([rec(1, 'x')]), { failed: [] });
   await sink.cleanup();

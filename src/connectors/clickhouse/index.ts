@@ -1,5 +1,6 @@
-// The `clickhouse` connector type's runtime: see sink.ts and mapping.ts.
+// The `clickhouse` connector type's runtime: see sink.ts, mapping.ts and errors.ts.
+import type { ClickHouseConfig } from '../../metadata/configs/clickhouse.js';
 import type { SinkFactory } from '../sink.js';
-import { clickhouseConfigFrom, createClickHouseSink } from './sink.js';
+import { createClickHouseSink } from './sink.js';
 
-export const createSink: SinkFactory = (config, ctx) => createClickHouseSink(clickhouseConfigFrom(config), ctx);
+export const createSink: SinkFactory<ClickHouseConfig> = createClickHouseSink;

@@ -4,24 +4,12 @@
 // mapping refuses fails alone, and a batch the server rejects for its data is bisected by the core.
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import type { ClickHouseConfig } from '../../metadata/configs/clickhouse.js';
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { AUTH_ERROR_CODES, describeError, isDataError, serverError } from './errors.js';
 import {
-  createRawTableSql, mapRecord, qualifiedTable, quoteString, rawColumnProblems, RAW_TABLE_SHAPE, type PayloadFormat,
+  createRawTableSql, mapRecord, qualifiedTable, quoteString, rawColumnProblems, RAW_TABLE_SHAPE,
 } from './mapping.js';
-
-export interface ClickHouseSinkConfig {
-  url: string;
-  database: string;
-  table: string;
-  username: string;
-  password: string;
-  payload_format: PayloadFormat;
-  create_table: boolean;
-  compression: boolean;
-  pool_size: number;
-  timeout_secs: number;
-}
 
 const INSERT_SETTINGS: ClickHouseSettings = {
   input_format_skip_unknown_fields: 1,
@@ -29,31 +17,7 @@ const INSERT_SETTINGS: ClickHouseSettings = {
   input_format_allow_errors_ratio: 0,
 };
 
-/** Reads the (already validated and defaulted) config into its typed form. */
-export function clickhouseConfigFrom(raw: Record<string, unknown>): ClickHouseSinkConfig {
-  const str = (k: string, fallback?: string): string => {
-    const v = raw[k] ?? fallback;
-    if (typeof v !== 'string' || (fallback === undefined && v === '')) throw new Error(`clickhouse sink: ${k} is required`);
-    return v;
-  };
-  const format = raw.payload_format ?? 'raw';
-  if (format !== 'raw' && format !== 'json') throw new Error(`clickhouse sink: unknown payload_format ${String(format)}`);
-  const int = (k: string, fallback: number): number => (typeof raw[k] === 'number' ? (raw[k] as number) : fallback);
-  return {
-    url: str('url'),
-    database: str('database'),
-    table: str('table'),
-    username: str('username', 'default'),
-    password: str('password', ''),
-    payload_format: format,
-    create_table: raw.create_table === true,
-    compression: raw.compression === true,
-    pool_size: int('pool_size', 8),
-    timeout_secs: int('timeout_secs', 15),
-  };
-}
-
-export function createClickHouseSink(config: ClickHouseSinkConfig, ctx: SinkContext): ConnectorSink {
+export function createClickHouseSink(config: ClickHouseConfig, ctx: SinkContext): ConnectorSink {
   return new ClickHouseSink(config, ctx);
 }
 
@@ -65,7 +29,7 @@ class ClickHouseSink implements ConnectorSink {
   private readonly where: string;
 
   constructor(
-    private readonly cfg: ClickHouseSinkConfig,
+    private readonly cfg: ClickHouseConfig,
     private readonly ctx: SinkContext,
   ) {
     this.name = `${cfg.database}.${cfg.table}`;

@@ -6,18 +6,11 @@
 import { constants, type Stats } from 'node:fs';
 import { access, mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { recordToJson } from '../record-json.js';
+import type { FileConfig } from '../../metadata/configs/file.js';
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
-import { activePath, nextSizeRotatedPath, planSizeChunks, type RotationStrategy } from './rotation.js';
-
-export interface FileSinkConfig {
-  local_file_path: string;
-  format: 'json_lines' | 'raw';
-  rotation_strategy: RotationStrategy;
-  max_size_gb: number;
-  max_size_mb?: number;
-  fsync: boolean;
-}
+import { codeOf, ioError, reason } from './errors.js';
+import { encodeLine } from './mapping.js';
+import { activePath, nextSizeRotatedPath, planSizeChunks } from './rotation.js';
 
 export interface FileSinkOptions {
   /** clock for hourly/daily file names; defaults to Date.now */
@@ -27,31 +20,8 @@ export interface FileSinkOptions {
 }
 
 const MIB = 1024 * 1024;
-const NEWLINE = Buffer.from('\n');
-// Errors that another attempt cannot fix; anything else (ENOSPC, EIO, EMFILE, …) may pass.
-const PERMANENT_CODES = new Set(['EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ENAMETOOLONG', 'EROFS', 'ELOOP', 'EFBIG']);
 
-/** Reads the (already validated and defaulted) config into its typed form. */
-export function fileConfigFrom(raw: Record<string, unknown>): FileSinkConfig {
-  const path = raw.local_file_path;
-  if (typeof path !== 'string' || path === '') throw new Error('file sink: local_file_path is required');
-  const format = raw.format ?? 'json_lines';
-  if (format !== 'json_lines' && format !== 'raw') throw new Error(`file sink: unknown format ${String(format)}`);
-  const rotation = raw.rotation_strategy ?? 'none';
-  if (rotation !== 'none' && rotation !== 'size' && rotation !== 'hourly' && rotation !== 'daily') {
-    throw new Error(`file sink: unknown rotation_strategy ${String(rotation)}`);
-  }
-  return {
-    local_file_path: path,
-    format,
-    rotation_strategy: rotation,
-    max_size_gb: typeof raw.max_size_gb === 'number' ? raw.max_size_gb : 1,
-    max_size_mb: typeof raw.max_size_mb === 'number' ? raw.max_size_mb : undefined,
-    fsync: raw.fsync === true,
-  };
-}
-
-export function createFileSink(config: FileSinkConfig, ctx: SinkContext, options: FileSinkOptions = {}): ConnectorSink {
+export function createFileSink(config: FileConfig, ctx: SinkContext, options: FileSinkOptions = {}): ConnectorSink {
   return new FileSink(config, ctx, options);
 }
 
@@ -68,7 +38,7 @@ class FileSink implements ConnectorSink {
   private openDev = 0;
 
   constructor(
-    private readonly cfg: FileSinkConfig,
+    private readonly cfg: FileConfig,
     private readonly ctx: SinkContext,
     options: FileSinkOptions,
   ) {
@@ -109,7 +79,7 @@ class FileSink implements ConnectorSink {
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
     if (records.length === 0) return { failed: [] };
-    const lines = records.map((r) => this.encode(r));
+    const lines = records.map((r) => encodeLine(r, this.cfg.format));
     await this.ensureOpen(activePath(this.base, this.cfg.rotation_strategy, this.now()));
     if (this.cfg.rotation_strategy !== 'size') {
       await this.append(Buffer.concat(lines));
@@ -132,11 +102,6 @@ class FileSink implements ConnectorSink {
 
   async cleanup(): Promise<void> {
     await this.close();
-  }
-
-  private encode(record: SinkRecord): Buffer {
-    if (this.cfg.format === 'raw') return Buffer.concat([record.payload, NEWLINE]);
-    return Buffer.from(`${JSON.stringify(recordToJson(record))}\n`, 'utf8');
   }
 
   private async ensureOpen(path: string): Promise<void> {
@@ -217,20 +182,6 @@ class FileSink implements ConnectorSink {
       throw ioError('close', path ?? this.base, err);
     });
   }
-}
-
-function ioError(action: string, path: string, err: unknown): SinkError {
-  const message = `file sink: cannot ${action} ${path}: ${reason(err)}`;
-  return PERMANENT_CODES.has(codeOf(err) ?? '') ? SinkError.permanent(message) : SinkError.retriable(message);
-}
-
-function codeOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 async function statOrUndefined(path: string): Promise<Stats | undefined> {

@@ -12,7 +12,9 @@
 //   kept as is (InfluxDB reads it back exactly).
 // - Floats: JavaScript's shortest round-trip form (`21.5`, `1e+21`); NaN and ±Infinity have no
 //   line-protocol form and are left out by the caller.
-import type { Precision } from './config.js';
+import type { InfluxdbConfig } from '../../metadata/configs/influxdb.js';
+
+type Precision = InfluxdbConfig['precision'];
 
 export class LineProtocolError extends Error {
   constructor(message: string) {

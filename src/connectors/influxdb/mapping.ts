@@ -7,39 +7,16 @@
 // - Any other payload (not JSON, or JSON that is not an object): a string field `payload` with
 //   the text, or base64 when the bytes are not UTF-8, and a string field `payload_encoding`
 //   (`utf8` | `base64`).
-// - Tags from `tags` templates: `${topic}` is the whole topic, `${topic[N]}` its N-th level
-//   (0-based; a missing level is empty). They win over a payload tag of the same name. Empty tag
-//   values are left out.
+// - Tags from `tags` templates, rendered by the shared engine (src/metadata/template.ts): a
+//   variable without a value fails the record unless the template gives a fallback
+//   (`${topic[3]:-}`). They win over a payload tag of the same name. Empty tag values are left out.
+import { compileTemplate, renderTemplate, TemplateScope, type Template } from '../../metadata/template.js';
 import { encodePayload } from '../record-json.js';
 import { SinkError, type SinkRecord } from '../sink.js';
-import type { Precision } from './config.js';
+import type { InfluxdbConfig } from '../../metadata/configs/influxdb.js';
+
+type Precision = InfluxdbConfig['precision'];
 import { formatFloat, formatLine, formatTimestamp, LineProtocolError, quoteString } from './line-protocol.js';
-
-/** `${topic}` or `${topic[N]}`; anything else in `${…}` is refused by the config check. */
-const PLACEHOLDER = /\$\{topic(?:\[(\d+)\])?\}/g;
-
-type TemplatePart = string | { level: number | 'all' };
-
-export function compileTemplate(template: string): TemplatePart[] {
-  const parts: TemplatePart[] = [];
-  let last = 0;
-  for (const m of template.matchAll(PLACEHOLDER)) {
-    if (m.index > last) parts.push(template.slice(last, m.index));
-    parts.push({ level: m[1] === undefined ? 'all' : Number(m[1]) });
-    last = m.index + m[0].length;
-  }
-  if (last < template.length) parts.push(template.slice(last));
-  return parts;
-}
-
-export function renderTemplate(parts: readonly TemplatePart[], topic: string, levels: readonly string[]): string {
-  let out = '';
-  for (const p of parts) {
-    if (typeof p === 'string') out += p;
-    else out += p.level === 'all' ? topic : (levels[p.level] ?? '');
-  }
-  return out;
-}
 
 export interface MappingOptions {
   measurement: string;
@@ -49,7 +26,7 @@ export interface MappingOptions {
 }
 
 export class PointMapper {
-  private readonly templates: [string, TemplatePart[]][];
+  private readonly templates: [string, Template][];
   private readonly tagFields: ReadonlySet<string>;
 
   constructor(private readonly o: MappingOptions) {
@@ -73,8 +50,12 @@ export class PointMapper {
       fields.set('payload_encoding', quoteString(payload_encoding));
     }
     if (this.templates.length > 0) {
-      const levels = record.topic.split('/');
-      for (const [key, parts] of this.templates) tags.set(key, renderTemplate(parts, record.topic, levels));
+      const scope = new TemplateScope(record);
+      for (const [key, template] of this.templates) {
+        const rendered = renderTemplate(template, scope);
+        if ('error' in rendered) throw SinkError.permanent(`influxdb: tag ${key}: ${rendered.error}`);
+        tags.set(key, rendered.text);
+      }
     }
     try {
       return formatLine({ measurement: this.o.measurement, tags, fields, timestamp: formatTimestamp(record.timestamp, record.offset, this.o.precision) });

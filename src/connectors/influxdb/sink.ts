@@ -4,11 +4,11 @@
 // permanent write error (a point the server refuses) is thrown for the whole batch so that the
 // core bisects it down to that record; a retriable one is reported for every written record.
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
-import type { InfluxSinkConfig } from './config.js';
+import type { InfluxdbConfig } from '../../metadata/configs/influxdb.js';
 import { PointMapper } from './mapping.js';
 import { createWriter, type InfluxWriter } from './writers.js';
 
-export function createInfluxSink(config: InfluxSinkConfig, ctx: SinkContext): ConnectorSink {
+export function createInfluxSink(config: InfluxdbConfig, ctx: SinkContext): ConnectorSink {
   return new InfluxSink(config, ctx);
 }
 
@@ -17,7 +17,7 @@ class InfluxSink implements ConnectorSink {
   private writer?: InfluxWriter;
 
   constructor(
-    private readonly cfg: InfluxSinkConfig,
+    private readonly cfg: InfluxdbConfig,
     private readonly ctx: SinkContext,
   ) {
     this.mapper = new PointMapper(cfg);

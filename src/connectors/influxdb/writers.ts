@@ -8,7 +8,9 @@
 // a missing database / bucket / org. (SHOW DATABASES would hide a database from a write-only user.)
 import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
 import { SinkError } from '../sink.js';
-import type { InfluxSinkConfig, Precision } from './config.js';
+import type { InfluxdbConfig } from '../../metadata/configs/influxdb.js';
+
+type Precision = InfluxdbConfig['precision'];
 import { networkReason } from '../http-failure.js';
 import { errorDetail, failureToSinkError } from './errors.js';
 
@@ -32,7 +34,7 @@ export function v1PrecisionParam(p: Precision): string {
   return V1_PRECISION[p];
 }
 
-export function createWriter(cfg: InfluxSinkConfig): InfluxWriter {
+export function createWriter(cfg: InfluxdbConfig): InfluxWriter {
   return cfg.version === 'v1' ? new V1Writer(cfg) : new V2Writer(cfg);
 }
 
@@ -42,7 +44,7 @@ abstract class HttpWriter {
   protected readonly timeoutMs: number;
   protected closing = new AbortController();
 
-  constructor(protected readonly cfg: InfluxSinkConfig) {
+  constructor(protected readonly cfg: InfluxdbConfig) {
     let u: URL;
     try {
       u = new URL(cfg.server);

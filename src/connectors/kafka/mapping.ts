@@ -1,7 +1,8 @@
 // How an MQTT record becomes a Kafka record (documented in docs/en/connectors/kafka.md):
 // value = the payload bytes untouched (raw) or the shared record JSON (envelope); key = the `key`
-// template with `${topic}` replaced, or none; timestamp = when Sluice received the message;
+// template rendered by the shared engine, or none; timestamp = when Sluice received the message;
 // headers = the MQTT metadata as text, MQTT 5 user properties under `mqtt_up_<name>`.
+import { renderTemplate, type Template } from '../../metadata/template.js';
 import { recordToJson } from '../record-json.js';
 import type { SinkRecord } from '../sink.js';
 
@@ -17,7 +18,8 @@ export interface KafkaMessage {
 }
 
 export interface MappingOptions {
-  key: string;
+  /** the compiled `key` template; undefined: no key */
+  key?: Template;
   value_format: 'raw' | 'envelope';
 }
 
@@ -32,11 +34,11 @@ export const HEADER = {
   userPropertyPrefix: 'mqtt_up_',
 } as const;
 
-/** The record key: `template` with every `${topic}` replaced by the MQTT topic; an empty template gives no key. */
-export function renderKey(template: string, topic: string): Buffer | null {
-  if (template === '') return null;
-  // a function replacement: `$&`, `$1`… in a topic must stay literal
-  return Buffer.from(template.replaceAll('${topic}', () => topic), 'utf8');
+/** The record key rendered from the template (no template: no key); a variable without a value fails the record. */
+export function renderKey(template: Template | undefined, record: SinkRecord): Buffer | null | { error: string } {
+  if (template === undefined) return null;
+  const rendered = renderTemplate(template, record);
+  return 'error' in rendered ? { error: `key ${rendered.error}` } : Buffer.from(rendered.text, 'utf8');
 }
 
 export function recordHeaders(record: SinkRecord): Record<string, HeaderValue> {
@@ -62,9 +64,11 @@ export function recordHeaders(record: SinkRecord): Record<string, HeaderValue> {
   return h;
 }
 
-export function toKafkaMessage(record: SinkRecord, opts: MappingOptions): KafkaMessage {
+export function toKafkaMessage(record: SinkRecord, opts: MappingOptions): KafkaMessage | { error: string } {
+  const key = renderKey(opts.key, record);
+  if (key !== null && !Buffer.isBuffer(key)) return key;
   return {
-    key: renderKey(opts.key, record.topic),
+    key,
     value: opts.value_format === 'envelope' ? Buffer.from(JSON.stringify(recordToJson(record)), 'utf8') : record.payload,
     timestamp: String(record.timestamp),
     headers: recordHeaders(record),

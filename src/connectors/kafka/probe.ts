@@ -4,7 +4,7 @@
 import type { Admin } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { SinkContext } from '../sink.js';
-import type { KafkaSinkConfig } from './client-config.js';
+import type { KafkaConfig } from '../../metadata/configs/kafka.js';
 import { describeKafkaError, isAuthError, protocolType } from './errors.js';
 
 const { ConfigResourceTypes } = kafkajs;
@@ -12,10 +12,10 @@ const { ConfigResourceTypes } = kafkajs;
 /** used when the topic's max.message.bytes cannot be read: just under the broker default 1,048,588 */
 export const DEFAULT_MAX_REQUEST_BYTES = 1_000_000;
 
-const who = (cfg: KafkaSinkConfig): string => (cfg.sasl_mechanism === 'none' ? '' : ` as user "${cfg.sasl_username ?? ''}"`);
+const who = (cfg: KafkaConfig): string => (cfg.sasl_mechanism === 'none' ? '' : ` as user "${cfg.sasl_username ?? ''}"`);
 
 /** The message for a failed admin connect: a refused login, or an unreachable cluster. */
-export function connectFailure(cfg: KafkaSinkConfig, err: unknown): string {
+export function connectFailure(cfg: KafkaConfig, err: unknown): string {
   if (isAuthError(err)) {
     const mech = cfg.sasl_mechanism === 'none' ? 'without SASL' : `with SASL ${cfg.sasl_mechanism}${who(cfg)}`;
     return `kafka sink: Kafka at ${cfg.bootstrap_servers} refused the login ${mech}: ${describeKafkaError(err)}`;
@@ -24,7 +24,7 @@ export function connectFailure(cfg: KafkaSinkConfig, err: unknown): string {
 }
 
 /** The message for a topic that does not exist, by what the brokers said about creating topics. */
-export function missingTopicMessage(cfg: KafkaSinkConfig, autoCreate: boolean | Error): string {
+export function missingTopicMessage(cfg: KafkaConfig, autoCreate: boolean | Error): string {
   const head = `kafka sink: topic "${cfg.topic}" does not exist on ${cfg.bootstrap_servers}`;
   if (autoCreate instanceof Error) return `${head} (whether the brokers create topics could not be read: ${describeKafkaError(autoCreate)}); create the topic first`;
   return `${head}, and the brokers do not create topics (auto.create.topics.enable=false); create the topic first`;
@@ -49,7 +49,7 @@ export type TopicState = 'exists' | 'will_be_created';
  * Read-only: the topic exists, or it does not and the brokers create topics on first use
  * (auto.create.topics.enable=true). Anything else is a configuration error with a clear message.
  */
-export async function checkTopic(admin: Admin, cfg: KafkaSinkConfig): Promise<TopicState> {
+export async function checkTopic(admin: Admin, cfg: KafkaConfig): Promise<TopicState> {
   try {
     await admin.fetchTopicMetadata({ topics: [cfg.topic] });
     return 'exists';
@@ -72,7 +72,7 @@ export async function checkTopic(admin: Admin, cfg: KafkaSinkConfig): Promise<To
  * Creates a missing topic with the broker's defaults, as the brokers would on the first write
  * (checkTopic said they do), so that this first write does not fail while the topic is being set up.
  */
-export async function createMissingTopic(admin: Admin, cfg: KafkaSinkConfig, ctx: SinkContext): Promise<void> {
+export async function createMissingTopic(admin: Admin, cfg: KafkaConfig, ctx: SinkContext): Promise<void> {
   try {
     const created = await admin.createTopics({ topics: [{ topic: cfg.topic }], waitForLeaders: true, timeout: cfg.message_timeout_ms });
     if (created) ctx.log('info', 'kafka topic created with the broker defaults (auto.create.topics.enable is on)', { topic: cfg.topic });
@@ -82,7 +82,7 @@ export async function createMissingTopic(admin: Admin, cfg: KafkaSinkConfig, ctx
 }
 
 /** The topic's max.message.bytes (the broker default unless the topic overrides it), or the fallback. */
-export async function topicMaxBytes(admin: Admin, cfg: KafkaSinkConfig, ctx: SinkContext): Promise<number> {
+export async function topicMaxBytes(admin: Admin, cfg: KafkaConfig, ctx: SinkContext): Promise<number> {
   try {
     const r = await admin.describeConfigs({
       resources: [{ type: ConfigResourceTypes.TOPIC, name: cfg.topic, configNames: ['max.message.bytes'] }],

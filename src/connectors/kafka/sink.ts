@@ -6,14 +6,16 @@
 import type { Admin, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
-import { acksNumber, checkBrokersUsable, compressionCodec, kafkaClientConfig, type KafkaSinkConfig } from './client-config.js';
+import { acksNumber, checkBrokersUsable, compressionCodec, kafkaClientConfig } from './client-config.js';
+import type { KafkaConfig } from '../../metadata/configs/kafka.js';
 import { classifyKafkaError, describeKafkaError } from './errors.js';
 import { checkTopic, connectFailure, createMissingTopic, DEFAULT_MAX_REQUEST_BYTES, topicMaxBytes } from './probe.js';
-import { messageBytes, planRequests, toKafkaMessage } from './mapping.js';
+import { compileTemplate } from '../../metadata/template.js';
+import { messageBytes, planRequests, toKafkaMessage, type KafkaMessage, type MappingOptions } from './mapping.js';
 
 const { Kafka, Partitioners } = kafkajs;
 
-export function createKafkaSink(config: KafkaSinkConfig, ctx: SinkContext): ConnectorSink {
+export function createKafkaSink(config: KafkaConfig, ctx: SinkContext): ConnectorSink {
   return new KafkaSink(config, ctx);
 }
 
@@ -21,12 +23,14 @@ class KafkaSink implements ConnectorSink {
   private producer: Producer | undefined;
   /** the request size limit: configured, or read from the topic by init() */
   private maxRequestBytes: number;
+  private readonly mapping: MappingOptions;
 
   constructor(
-    private readonly cfg: KafkaSinkConfig,
+    private readonly cfg: KafkaConfig,
     private readonly ctx: SinkContext,
   ) {
     this.maxRequestBytes = cfg.max_request_bytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    this.mapping = { key: cfg.key === '' ? undefined : compileTemplate(cfg.key), value_format: cfg.value_format };
   }
 
   /** config + reachability + login + topic, without changing anything on the cluster */
@@ -69,14 +73,29 @@ class KafkaSink implements ConnectorSink {
     const producer = this.producer;
     if (!producer) throw SinkError.retriable('kafka sink: not started');
     if (records.length === 0) return { failed: [] };
-    const messages = records.map((r) => toKafkaMessage(r, this.cfg));
+    const failed: BatchResult['failed'] = [];
+    const messages: KafkaMessage[] = [];
+    /** batch index of each message */
+    const at: number[] = [];
+    records.forEach((r, index) => {
+      const m = toKafkaMessage(r, this.mapping);
+      if ('error' in m) failed.push({ index, error: SinkError.permanent(`kafka: ${m.error}`) });
+      else {
+        messages.push(m);
+        at.push(index);
+      }
+    });
+    if (messages.length === 0) return { failed };
     const runs = planRequests(messages.map(messageBytes), this.maxRequestBytes);
     const { topic } = this.cfg;
-    return sendRuns(
+    const sent = await sendRuns(
       runs,
       (from, to) => producer.send({ topic, messages: messages.slice(from, to), acks: acksNumber(this.cfg.acks), timeout: this.cfg.message_timeout_ms, compression: compressionCodec(this.cfg.compression_type) }),
       (e) => classifyKafkaError(e, `kafka: produce to ${topic} at ${this.cfg.bootstrap_servers} failed`),
     );
+    if (failed.length === 0) return sent;
+    for (const f of sent.failed) failed.push({ index: at[f.index] as number, error: f.error });
+    return { failed: failed.sort((a, b) => a.index - b.index) };
   }
 
   /** Runs `work` with a connected admin client, all of it within one deadline; always disconnects. */

@@ -1,61 +1,14 @@
-// The `mqtt` bridge's config in typed form, and the mqtt.js options it turns into: the target URL
+// The mqtt.js options the `mqtt` bridge's config turns into: the target URL
 // (TLS switched on by `enable_tls` or by an mqtts/wss scheme), the protocol version, credentials,
 // certificates and the client id.
 import { createHash } from 'node:crypto';
 import type { IClientOptions } from 'mqtt';
+import type { MqttConfig } from '../../metadata/configs/mqtt.js';
 
-export type ProtocolName = 'v3' | 'v4' | 'v5';
-
-export interface MqttBridgeConfig {
-  server: string;
-  client_id_prefix: string;
-  username?: string;
-  password?: string;
-  protocol_version: ProtocolName;
-  keepalive_secs: number;
-  connect_timeout_secs: number;
-  topic_prefix: string;
-  topic_template: string;
-  qos: 0 | 1 | 2;
-  retain: boolean;
-  enable_tls: boolean;
-  tls_ca?: string;
-  tls_cert?: string;
-  tls_key?: string;
-  tls_insecure_skip_verify: boolean;
-}
+export type ProtocolName = MqttConfig['protocol_version'];
 
 const DEFAULT_PORTS: Record<string, number> = { 'mqtt:': 1883, 'mqtts:': 8883, 'ws:': 80, 'wss:': 443 };
 const TLS_OF: Record<string, string> = { 'mqtt:': 'mqtts:', 'ws:': 'wss:' };
-
-/** Reads the (already validated and defaulted) config into its typed form. */
-export function mqttConfigFrom(raw: Record<string, unknown>): MqttBridgeConfig {
-  if (typeof raw.server !== 'string' || raw.server === '') throw new Error('mqtt sink: server is required');
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  const num = (v: unknown, fallback: number): number => (typeof v === 'number' ? v : fallback);
-  const version = raw.protocol_version ?? 'v5';
-  if (version !== 'v3' && version !== 'v4' && version !== 'v5') throw new Error(`mqtt sink: unknown protocol_version ${String(version)}`);
-  const qos = num(raw.qos, 1);
-  if (qos !== 0 && qos !== 1 && qos !== 2) throw new Error(`mqtt sink: qos must be 0, 1 or 2, got ${qos}`);
-  return {
-    server: raw.server,
-    client_id_prefix: str(raw.client_id_prefix) ?? 'sluice',
-    username: str(raw.username),
-    password: typeof raw.password === 'string' ? raw.password : undefined,
-    protocol_version: version,
-    keepalive_secs: num(raw.keepalive_secs, 60),
-    connect_timeout_secs: num(raw.connect_timeout_secs, 10),
-    topic_prefix: typeof raw.topic_prefix === 'string' ? raw.topic_prefix : '',
-    topic_template: str(raw.topic_template) ?? '${topic}',
-    qos,
-    retain: raw.retain === true,
-    enable_tls: raw.enable_tls === true,
-    tls_ca: str(raw.tls_ca),
-    tls_cert: str(raw.tls_cert),
-    tls_key: str(raw.tls_key),
-    tls_insecure_skip_verify: raw.tls_insecure_skip_verify === true,
-  };
-}
 
 export interface Target {
   /** the URL handed to mqtt.js (TLS scheme applied; may still carry userinfo) */
@@ -67,7 +20,7 @@ export interface Target {
   tls: boolean;
 }
 
-export function targetOf(cfg: MqttBridgeConfig): Target {
+export function targetOf(cfg: MqttConfig): Target {
   let u: URL;
   try {
     u = new URL(cfg.server);
@@ -101,7 +54,7 @@ export const MIN_RECONNECT_MS = 500;
 export const MAX_RECONNECT_MS = 30_000;
 
 /** mqtt.js options shared by the probe of validate() and the long-lived client of init(). */
-export function clientOptions(cfg: MqttBridgeConfig, clientId: string): IClientOptions {
+export function clientOptions(cfg: MqttConfig, clientId: string): IClientOptions {
   const version = cfg.protocol_version === 'v3' ? 3 : cfg.protocol_version === 'v4' ? 4 : 5;
   const o: IClientOptions = {
     clientId,
@@ -117,7 +70,7 @@ export function clientOptions(cfg: MqttBridgeConfig, clientId: string): IClientO
     queueQoSZero: false,
     rejectUnauthorized: !cfg.tls_insecure_skip_verify,
   };
-  if (cfg.username !== undefined) o.username = cfg.username;
+  if (cfg.username !== undefined && cfg.username !== '') o.username = cfg.username;
   if (cfg.password !== undefined) o.password = cfg.password;
   if (cfg.tls_ca) o.ca = cfg.tls_ca;
   if (cfg.tls_cert) o.cert = cfg.tls_cert;

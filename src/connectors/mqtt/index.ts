@@ -1,6 +1,6 @@
-// The `mqtt` connector type's runtime (a bridge to another broker): see mqtt-sink.ts.
+// The `mqtt` connector type's runtime: a bridge to another broker; see sink.ts, mapping.ts and errors.ts.
+import type { MqttConfig } from '../../metadata/configs/mqtt.js';
 import type { SinkFactory } from '../sink.js';
-import { mqttConfigFrom } from './client-options.js';
 import { createMqttSink } from './sink.js';
 
-export const createSink: SinkFactory = (config, ctx) => createMqttSink(mqttConfigFrom(config), ctx);
+export const createSink: SinkFactory<MqttConfig> = createMqttSink;

@@ -24,7 +24,7 @@ export interface MappingSettings {
 type PublishProperties = NonNullable<IClientPublishOptions['properties']>;
 
 export function mapRecord(record: SinkRecord, s: MappingSettings, nowMs: number): Publish | { error: string } {
-  const rendered = renderTopic(s.template, record.topic);
+  const rendered = renderTopic(s.template, record);
   if ('error' in rendered) return rendered;
   const options: IClientPublishOptions = { qos: s.qos, retain: s.retain };
   const p = record.properties;

@@ -5,9 +5,11 @@
 // that record; a connection lost before the ack is retriable. mqtt.js reconnects in the background
 // with a capped, doubling period, and while it is not connected a batch fails at once: nothing is
 // queued offline, the journal is the buffer.
-import mqtt, { ErrorWithReasonCode, ReasonCodes, type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
-import { bridgeClientId, clientOptions, MAX_RECONNECT_MS, MIN_RECONNECT_MS, targetOf, type MqttBridgeConfig, type Target } from './client-options.js';
+import { bridgeClientId, clientOptions, MAX_RECONNECT_MS, MIN_RECONNECT_MS, targetOf, type Target } from './client-options.js';
+import type { MqttConfig } from '../../metadata/configs/mqtt.js';
+import { connectErrorMessage, publishError, reasonText } from './errors.js';
 import { loopVerdict } from './loop-guard.js';
 import { NoReplayStore } from './no-replay-store.js';
 import { mapRecord, type Publish } from './mapping.js';
@@ -15,8 +17,6 @@ import { compileTopicTemplate, type TopicTemplate } from './topic-template.js';
 
 /** packet ids are 16 bits; more than this in flight cannot be told apart */
 const MAX_IN_FLIGHT = 65_000;
-/** PUBACK codes ≥ 0x80 that a later attempt may pass: packet id in use, quota exceeded */
-const RETRIABLE_PUBACK = new Set([0x91, 0x97]);
 const END_GRACE_MS = 2000;
 
 export interface MqttSinkOptions {
@@ -24,7 +24,7 @@ export interface MqttSinkOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function createMqttSink(config: MqttBridgeConfig, ctx: SinkContext, options: MqttSinkOptions = {}): ConnectorSink {
+export function createMqttSink(config: MqttConfig, ctx: SinkContext, options: MqttSinkOptions = {}): ConnectorSink {
   return new MqttBridgeSink(config, ctx, options.env ?? process.env);
 }
 
@@ -38,7 +38,7 @@ class MqttBridgeSink implements ConnectorSink {
   private parsed?: { target: Target; template: TopicTemplate };
 
   constructor(
-    private readonly cfg: MqttBridgeConfig,
+    private readonly cfg: MqttConfig,
     private readonly ctx: SinkContext,
     private readonly env: NodeJS.ProcessEnv,
   ) {}
@@ -134,7 +134,7 @@ class MqttBridgeSink implements ConnectorSink {
     if (!client || !client.connected) throw SinkError.retriable(`not connected to ${label}${this.lastError ? ` (${this.lastError})` : ''}`);
     const failed: BatchResult['failed'] = [];
     const jobs: { index: number; publish: Publish }[] = [];
-    const settings = { template: this.template, qos: this.cfg.qos, retain: this.cfg.retain, v5: this.cfg.protocol_version === 'v5', maxPacketBytes: this.maxPacketBytes };
+    const settings = { template: this.template, qos: this.cfg.qos as 0 | 1 | 2 /* the schema bounds it to 0–2 */, retain: this.cfg.retain, v5: this.cfg.protocol_version === 'v5', maxPacketBytes: this.maxPacketBytes };
     const now = Date.now();
     records.forEach((record, index) => {
       const mapped = mapRecord(record, settings, now);
@@ -178,53 +178,6 @@ class MqttBridgeSink implements ConnectorSink {
     this.failInFlight(SinkError.retriable('mqtt sink closed'));
     if (client) await endClient(client);
   }
-}
-
-function reasonText(code: number): string {
-  const name = (ReasonCodes as Record<number, string | undefined>)[code];
-  return `${name || 'unknown reason'} (reason code 0x${code.toString(16).padStart(2, '0')})`;
-}
-
-function publishError(err: Error, topic: string, label: string): SinkError {
-  const code = err instanceof ErrorWithReasonCode ? err.code : undefined;
-  if (code === undefined || code < 0x80) return SinkError.retriable(`publish to ${label} failed: ${err.message}`);
-  const message = `${label} refused the publish to "${topic}": ${reasonText(code)}`;
-  return RETRIABLE_PUBACK.has(code) ? SinkError.retriable(message) : SinkError.permanent(message);
-}
-
-const CONNACK_HINTS: Record<number, string> = {
-  1: 'the broker does not speak this protocol_version',
-  2: 'the client id was rejected; change client_id_prefix',
-  4: 'check username and password',
-  5: 'check username, password and the broker ACL',
-  0x84: 'the broker does not speak this protocol_version',
-  0x85: 'the client id was rejected; change client_id_prefix',
-  0x86: 'check username and password',
-  0x87: 'check username, password and the broker ACL',
-};
-
-const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: 'nothing listens there',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  ETIMEDOUT: 'timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ECONNRESET: 'connection reset',
-};
-
-/** A connection failure as the operator should read it: unreachable, TLS, or the broker's CONNACK refusal. */
-export function connectErrorMessage(err: Error, target: Target, timeoutSecs: number): string {
-  if (err instanceof ErrorWithReasonCode && err.code > 0) {
-    const hint = CONNACK_HINTS[err.code];
-    const name = (ReasonCodes as Record<number, string | undefined>)[err.code] || 'unknown reason';
-    return `${target.label} refused the connection: ${name} (CONNACK code ${err.code})${hint ? `; ${hint}` : ''}`;
-  }
-  const code = (err as Error & { code?: unknown }).code;
-  if (err.message === 'connack timeout') return `cannot reach ${target.label}: no answer to CONNECT within ${timeoutSecs} s`;
-  if (typeof code === 'string' && /^(ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_SSL)/.test(code)) return `TLS with ${target.label} failed: ${err.message}`;
-  if (typeof code === 'string' && code.startsWith('E')) return `cannot reach ${target.label}: ${code}${NETWORK_CODES[code] ? ` (${NETWORK_CODES[code]})` : ''}`;
-  return `connection to ${target.label} failed: ${err.message || code || err.name}`;
 }
 
 /** Resolves on the first CONNACK that accepts; rejects with a clear message on the first failure. */

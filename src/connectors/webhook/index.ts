@@ -1,5 +1,6 @@
-// The `webhook` connector type's runtime: see webhook-sink.ts.
+// The `webhook` connector type's runtime: see sink.ts, mapping.ts and errors.ts.
+import type { WebhookConfig } from '../../metadata/configs/webhook.js';
 import type { SinkFactory } from '../sink.js';
-import { createWebhookSink, webhookConfigFrom } from './sink.js';
+import { createWebhookSink } from './sink.js';
 
-export const createSink: SinkFactory = (config, ctx) => createWebhookSink(webhookConfigFrom(config), ctx);
+export const createSink: SinkFactory<WebhookConfig> = createWebhookSink;

@@ -2,49 +2,16 @@
 // records (see record-json.ts), whatever the batch size. The HTTP status decides the outcome for
 // the whole batch: 2xx written; 408, 429, 5xx and network failures retriable (with Retry-After);
 // any other status permanent, which the core bisects down to the record the endpoint rejects.
-import { networkReason, parseRetryAfter } from '../http-failure.js';
+import { networkReason } from '../http-failure.js';
 import { connect } from 'node:net';
-import { recordToJson } from '../record-json.js';
+import type { WebhookConfig } from '../../metadata/configs/webhook.js';
+import { statusError } from './errors.js';
+import { batchBody } from './mapping.js';
 import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
-
-export interface WebhookSinkConfig {
-  url: string;
-  method: 'post' | 'put';
-  headers: Record<string, string>;
-  timeout_ms: number;
-  auth_type: 'none' | 'basic' | 'bearer';
-  username?: string;
-  password?: string;
-  bearer_token?: string;
-}
 
 const BODY_SNIPPET_CHARS = 200;
 
-/** Reads the (already validated and defaulted) config into its typed form. */
-export function webhookConfigFrom(raw: Record<string, unknown>): WebhookSinkConfig {
-  if (typeof raw.url !== 'string' || raw.url === '') throw new Error('webhook sink: url is required');
-  const method = raw.method ?? 'post';
-  if (method !== 'post' && method !== 'put') throw new Error(`webhook sink: unknown method ${String(method)}`);
-  const auth = raw.auth_type ?? 'none';
-  if (auth !== 'none' && auth !== 'basic' && auth !== 'bearer') throw new Error(`webhook sink: unknown auth_type ${String(auth)}`);
-  const headers: Record<string, string> = {};
-  if (typeof raw.headers === 'object' && raw.headers !== null) {
-    for (const [k, v] of Object.entries(raw.headers)) if (typeof v === 'string') headers[k] = v;
-  }
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  return {
-    url: raw.url,
-    method,
-    headers,
-    timeout_ms: typeof raw.timeout_ms === 'number' ? raw.timeout_ms : 5000,
-    auth_type: auth,
-    username: str(raw.username),
-    password: str(raw.password),
-    bearer_token: str(raw.bearer_token),
-  };
-}
-
-export function createWebhookSink(config: WebhookSinkConfig, ctx: SinkContext): ConnectorSink {
+export function createWebhookSink(config: WebhookConfig, ctx: SinkContext): ConnectorSink {
   return new WebhookSink(config, ctx);
 }
 
@@ -53,7 +20,7 @@ class WebhookSink implements ConnectorSink {
   private closing = new AbortController();
 
   constructor(
-    private readonly cfg: WebhookSinkConfig,
+    private readonly cfg: WebhookConfig,
     private readonly ctx: SinkContext,
   ) {}
 
@@ -83,7 +50,7 @@ class WebhookSink implements ConnectorSink {
       res = await fetch(href, {
         method,
         headers,
-        body: JSON.stringify(records.map(recordToJson)),
+        body: batchBody(records),
         // A redirected POST may silently turn into a GET: report it instead of following it.
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(this.cfg.timeout_ms), this.closing.signal]),
@@ -95,15 +62,7 @@ class WebhookSink implements ConnectorSink {
       await res.body?.cancel().catch(() => undefined);
       return { failed: [] };
     }
-    const snippet = await readSnippet(res, BODY_SNIPPET_CHARS);
-    const message = `webhook: ${where} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${snippet ? `: ${snippet}` : ''}`;
-    if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      throw SinkError.retriable(message, parseRetryAfter(res.headers.get('retry-after'), Date.now()));
-    }
-    if (res.status >= 300 && res.status < 400) {
-      throw SinkError.permanent(`${message} (redirect to ${res.headers.get('location') ?? '?'}; configure the final URL)`);
-    }
-    throw SinkError.permanent(message);
+    throw statusError(res.status, res.statusText, where, await readSnippet(res, BODY_SNIPPET_CHARS), res.headers);
   }
 
   async cleanup(): Promise<void> {

@@ -3,7 +3,8 @@
 #
 #   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|kafka|openssl|chromium ...]
 #
-# With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
+# A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
+# its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
 # for Kafka, whose complete jar directory) is already present is skipped.
 #
 # Debian packages are installed with apt (as root, or through sudo), with a
@@ -20,7 +21,6 @@ KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-3.9.2}"
 SLF4J_VERSION="1.7.36"     # the slf4j-api version kafka 3.9 depends on
 RELOAD4J_VERSION="1.2.25"  # what the Kafka 3.9 distribution ships as its log4j
 CACHE_DIR="${SLUICE_CACHE:-$HOME/.cache/sluice}"
-ALL=(mosquitto clickhouse victoriametrics influxdb kafka openssl chromium schemathesis)
 SCHEMATHESIS_VERSION="${SLUICE_SCHEMATHESIS_VERSION:-4.32.5}"
 
 log() { echo "[sluice-install] $*" >&2; }
@@ -218,18 +218,14 @@ mkdir -p "$CACHE_DIR"
 exec 9>"$CACHE_DIR/install.lock"
 if command -v flock >/dev/null 2>&1; then flock 9; fi
 
+# every install_<name> function defined above, in definition order
+mapfile -t ALL < <(declare -F | awk '{print $3}' | sed -n 's/^install_//p')
+
 names=("$@")
 if [ "${#names[@]}" -eq 0 ]; then names=("${ALL[@]}"); fi
 for n in "${names[@]}"; do
-  case "$n" in
-    mosquitto) install_mosquitto ;;
-    clickhouse) install_clickhouse ;;
-    victoriametrics|victoria-metrics) install_victoriametrics ;;
-    influxdb) install_influxdb ;;
-    kafka) install_kafka ;;
-    openssl) install_openssl ;;
-    chromium) install_chromium ;;
-    schemathesis) install_schemathesis ;;
-    *) log "unknown service: $n (known: ${ALL[*]})"; exit 2 ;;
-  esac
+  [ "$n" = victoria-metrics ] && n=victoriametrics
+  fn="install_${n//-/_}"
+  if ! declare -F "$fn" >/dev/null; then log "unknown service: $n (known: ${ALL[*]})"; exit 2; fi
+  "$fn"
 done

@@ -5,9 +5,17 @@ import assert from 'node:assert/strict';
 import { connect as netConnect } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { kafkaMetadataBrokers, startService, type RunningService, type ServiceName } from './services.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { kafkaMetadataBrokers, serviceNames, startService, type RunningService, type ServiceName } from './services.js';
 
 const MIN = 60_000;
+
+test('one pattern: every file in test/harness/services is a listed service with an install function', () => {
+  const files = readdirSync('test/harness/services').filter((f) => f.endsWith('.ts') && f !== 'common.ts').map((f) => f.slice(0, -3)).sort();
+  assert.deepEqual([...serviceNames()].sort(), files);
+  const script = readFileSync('scripts/services/install.sh', 'utf8');
+  for (const name of files) assert.match(script, new RegExp(`^install_${name.replaceAll('-', '_')}\\(\\)`, 'm'), `install.sh has no install_${name}`);
+});
 
 async function timedStart(t: TestContext, name: ServiceName): Promise<RunningService> {
   const t0 = Date.now();

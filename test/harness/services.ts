@@ -1,28 +1,32 @@
 // Real servers for integration tests: started from the Debian packages / Maven
 // jars that scripts/services/install.sh installs (on demand), on free loopback
 // ports, with data in temp dirs. See test/harness/services/<name>.ts.
-import { startClickHouse } from './services/clickhouse.js';
 import { join } from 'node:path';
-import { CACHE_DIR, ensureInstalled, exists, firstExisting, type RunningService, type ServiceName, type StartOptions } from './services/common.js';
-import { startInfluxDB } from './services/influxdb.js';
-import { startKafka } from './services/kafka.js';
-import { startMosquitto } from './services/mosquitto.js';
-import { startVictoriaMetrics } from './services/victoriametrics.js';
+import { CACHE_DIR, ensureInstalled, exists, firstExisting, type RunningService, type StartOptions } from './services/common.js';
 
-export type { RunningService, ServiceName, StartOptions } from './services/common.js';
+export type { RunningService, ServiceDefinition, StartOptions } from './services/common.js';
 export { freePort } from './services/common.js';
 export { KAFKA_VERSION, kafkaMetadataBrokers, type KafkaBroker } from './services/kafka.js';
 
-const starters: Record<ServiceName, (opts?: StartOptions) => Promise<RunningService>> = {
-  mosquitto: startMosquitto,
-  kafka: startKafka,
-  clickhouse: startClickHouse,
-  victoriametrics: startVictoriaMetrics,
-  influxdb: startInfluxDB,
-};
+/** Every server of the harness: a new one is its file in services/ and one line here. */
+const SERVICES = [
+  (await import('./services/mosquitto.js')).service,
+  (await import('./services/kafka.js')).service,
+  (await import('./services/clickhouse.js')).service,
+  (await import('./services/victoriametrics.js')).service,
+  (await import('./services/influxdb.js')).service,
+] as const;
+
+export type ServiceName = (typeof SERVICES)[number]['name'];
+
+export function serviceNames(): readonly ServiceName[] {
+  return SERVICES.map((s) => s.name);
+}
 
 export async function startService(name: ServiceName, opts?: StartOptions): Promise<RunningService> {
-  return starters[name](opts);
+  const service = SERVICES.find((s) => s.name === name);
+  if (!service) throw new Error(`no harness service ${name}`);
+  return service.start(opts);
 }
 
 export const SCHEMATHESIS_VERSION = process.env.SLUICE_SCHEMATHESIS_VERSION ?? '4.32.5';

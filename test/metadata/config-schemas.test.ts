@@ -1,6 +1,7 @@
 // One config schema per connector type (src/metadata/configs/*.ts) checked through checkConfig:
 // every rule has a passing and a failing case; errors are asserted exactly (path + rule).
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { type FieldError, SluiceError } from '../../src/errors.js';
 import { checkConfig } from '../../src/metadata/config-validation.js';
@@ -37,8 +38,14 @@ function only(path: string, rule: string): FieldError[] {
 }
 
 describe('registry', () => {
-  test('the six types are registered, in order', () => {
-    assert.deepEqual(connectorTypes().map((t) => t.name), ['kafka', 'clickhouse', 'influxdb', 'mqtt', 'webhook', 'file']);
+  test('every registered type has a unique lower-case name, a schema file and a sink folder of the one layout', () => {
+    const names = connectorTypes().map((t) => t.name);
+    assert.equal(new Set(names).size, names.length);
+    for (const t of connectorTypes()) {
+      assert.match(t.name, /^[a-z][a-z0-9_]*$/);
+      assert.ok(existsSync(`src/metadata/configs/${t.name}.ts`), `${t.name}: src/metadata/configs/${t.name}.ts`);
+      for (const f of ['index.ts', 'sink.ts', 'mapping.ts', 'errors.ts']) assert.ok(existsSync(`src/connectors/${t.name}/${f}`), `${t.name}: src/connectors/${t.name}/${f}`);
+    }
   });
 
   test('parseConnectorType is case-insensitive and trims', () => {

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import type { FieldError } from '../../errors.js';
 import type { ConnectorType } from '../connector-type.js';
-import { HOST_PORT_LIST_PATTERN, Secret, Template, templateFieldErrors, TimeoutMs, TlsFields, tlsPairErrors } from '../schema-kit.js';
+import { HOST_PORT_LIST_PATTERN, Secret, Template, templateFieldErrors, TimeoutMs, TlsFields } from '../schema-kit.js';
 
 const SUPPORTED_COMPRESSION = ['none', 'gzip'];
 
@@ -44,7 +44,7 @@ export const kafkaType: ConnectorType<typeof kafkaSchema> = {
       errors.push({ path: config.sasl_username ? 'sasl_password' : 'sasl_username', rule: `is required when sasl_mechanism is ${String(config.sasl_mechanism)}` });
     }
     if (config.idempotent === true && config.acks !== 'all') errors.push({ path: 'acks', rule: 'must be all when idempotent is true' });
-    errors.push(...templateFieldErrors('key', config.key), ...tlsPairErrors(config));
+    errors.push(...templateFieldErrors('key', config.key));
     return errors;
   },
 };

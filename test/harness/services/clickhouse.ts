@@ -3,7 +3,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ensureInstalled, exists, freePort, httpOk, makeTempDir, managed, spawnServer, waitUntil,
+  defineService, ensureInstalled, exists, freePort, httpOk, makeTempDir, managed, spawnServer, waitUntil,
   type RunningService, type StartOptions,
 } from './common.js';
 
@@ -80,3 +80,5 @@ export async function startClickHouse(opts: StartOptions = {}): Promise<RunningS
     SLUICE_TEST_CLICKHOUSE_TCP_PORT: String(tcpPort),
   }, launch, 20_000);
 }
+
+export const service = defineService('clickhouse', startClickHouse);

@@ -8,7 +8,8 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ServiceName = 'mosquitto' | 'kafka' | 'clickhouse' | 'victoriametrics' | 'influxdb';
+/** a server of the harness: the name of its file in test/harness/services and of its install_<name> in install.sh */
+export type ServiceName = string;
 /** command-line tools the tests need besides the servers */
 export type Tool = 'openssl' | 'chromium' | 'schemathesis';
 
@@ -19,6 +20,16 @@ export interface RunningService {
   stop(): Promise<void>;
   /** Stops and starts again on the same ports with the same data dir. */
   restart?(): Promise<void>;
+}
+
+/** What a file in test/harness/services exports as `service`; test/harness/services.ts lists them. */
+export interface ServiceDefinition<N extends string = string> {
+  name: N;
+  start(opts?: StartOptions): Promise<RunningService>;
+}
+
+export function defineService<N extends string>(name: N, start: (opts?: StartOptions) => Promise<RunningService>): ServiceDefinition<N> {
+  return { name, start };
 }
 
 export interface StartOptions {

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ensureInstalled, firstExisting, freePort, makeTempDir, managed, spawnServer, waitUntil,
+  defineService, ensureInstalled, firstExisting, freePort, makeTempDir, managed, spawnServer, waitUntil,
   type RunningService, type StartOptions,
 } from './common.js';
 
@@ -47,3 +47,5 @@ export async function startInfluxDB(opts: StartOptions = {}): Promise<RunningSer
   };
   return managed('influxdb', dir, { SLUICE_TEST_INFLUXDB_URL: url }, launch);
 }
+
+export const service = defineService('influxdb', startInfluxDB);

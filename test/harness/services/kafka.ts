@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import {
-  CACHE_DIR, ensureInstalled, exists, freePort, makeTempDir, managed, spawnServer, waitUntil, which,
+  CACHE_DIR, defineService, ensureInstalled, exists, freePort, makeTempDir, managed, spawnServer, waitUntil, which,
   type RunningService, type StartOptions,
 } from './common.js';
 
@@ -174,3 +174,5 @@ export async function startKafka(opts: StartOptions = {}): Promise<RunningServic
     SLUICE_TEST_KAFKA_SASL_PASSWORD: SASL_PASSWORD,
   }, launch, 20_000);
 }
+
+export const service = defineService('kafka', startKafka);

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ensureInstalled, firstExisting, freePort, makeTempDir, managed, spawnServer, tcpAccepts, waitUntil,
+  defineService, ensureInstalled, firstExisting, freePort, makeTempDir, managed, spawnServer, tcpAccepts, waitUntil,
   type RunningService, type StartOptions,
 } from './common.js';
 
@@ -45,3 +45,5 @@ export async function startMosquitto(opts: StartOptions = {}): Promise<RunningSe
     SLUICE_TEST_MQTT_PORT: String(port),
   }, launch);
 }
+
+export const service = defineService('mosquitto', startMosquitto);

@@ -1,7 +1,7 @@
 // VictoriaMetrics single node (Debian package) with an OpenTSDB HTTP listener.
 import { join } from 'node:path';
 import {
-  ensureInstalled, firstExisting, freePort, httpOk, makeTempDir, managed, spawnServer, waitUntil,
+  defineService, ensureInstalled, firstExisting, freePort, httpOk, makeTempDir, managed, spawnServer, waitUntil,
   type RunningService, type StartOptions,
 } from './common.js';
 
@@ -35,3 +35,5 @@ export async function startVictoriaMetrics(opts: StartOptions = {}): Promise<Run
     SLUICE_TEST_VM_OPENTSDB_URL: `http://127.0.0.1:${opentsdbPort}`,
   }, launch);
 }
+
+export const service = defineService('victoriametrics', startVictoriaMetrics);

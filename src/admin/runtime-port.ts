@@ -1,6 +1,7 @@
 // How the admin layer talks to the runtime that moves messages (src/core). The admin API works
 // without one (definitions only); the core's manager implements it.
 import type { DefinitionChange } from '../metadata/store.js';
+import type { HistorySample } from '../core/status-history.js';
 
 export type ConnectorState = 'idle' | 'running' | 'paused' | 'error' | 'stopping';
 
@@ -57,17 +58,7 @@ export interface DeadLetterPort {
 export interface ConnectorHistory {
   interval_ms: number;
   keep_ms: number;
-  samples: {
-    t: number;
-    received: number;
-    written: number;
-    failed: number;
-    pending: number;
-    oldest_pending_age_ms: number;
-    in_per_s: number;
-    out_per_s: number;
-    failed_per_s: number;
-  }[];
+  samples: HistorySample[];
 }
 
 export interface RuntimePort {

@@ -3,7 +3,7 @@ import { SluiceError } from '../errors.js';
 import { buildDefinition, type ConnectorDefinition, type DefinitionInput } from '../metadata/definition.js';
 import type { DefinitionStore, ListQuery } from '../metadata/store.js';
 import { toView, type ConnectorView } from './connector-view.js';
-import type { RuntimePort } from './runtime-port.js';
+import type { RuntimePort } from '../core/runtime-port.js';
 
 export interface ListPage {
   items: ConnectorView[];

@@ -2,7 +2,7 @@
 // its sink and loop (started, paused, swapped, restarted), its state and status.
 import { createHash } from 'node:crypto';
 import type { ConnectorSink } from '../connectors/sink.js';
-import type { ConnectorStatus, ConnectorState } from '../admin/runtime-port.js';
+import type { ConnectorStatus, ConnectorState } from './connector-status.js';
 import type { ConnectorDefinition } from '../metadata/definition.js';
 import { parseConnectorType } from '../metadata/registry.js';
 import { openSink } from '../metadata/open-sink.js';
@@ -296,6 +296,8 @@ export class ConnectorRuntime {
       max_journal_bytes: this.def.delivery.max_journal_bytes,
       last_error: lastError.message === null ? null : maskText(lastError.message),
       last_error_at: lastError.at,
+      waiting_since: null,
+      next_attempt_at: null,
     };
   }
 }

@@ -1,5 +1,5 @@
 // Dead-letter operations of one connector: list, show, replay through its running sink, purge.
-import type { DeadLetterPort } from '../admin/runtime-port.js';
+import type { DeadLetterPort } from './runtime-port.js';
 import { SluiceError } from '../errors.js';
 import type { ConnectorRuntime } from './connector-runtime.js';
 import { type DeadLetterStore, toDeadLetterView } from './dead-letters.js';

@@ -1,6 +1,6 @@
 // The local dead-letter table: list, show, take for replay, purge.
 import type Database from 'better-sqlite3';
-import type { DeadLetterItem } from '../admin/runtime-port.js';
+import type { DeadLetterItem } from './runtime-port.js';
 import type { SinkRecord } from '../connectors/sink.js';
 import { maskText } from '../metadata/secret-masking.js';
 import { decodeProps, encodeProps } from './record-codec.js';

@@ -1,6 +1,6 @@
 // Publishes dead-letter records as JSON to the strategy's MQTT topic (QoS 1, PUBACK awaited).
 import mqtt, { type MqttClient } from 'mqtt';
-import type { DeadLetterItem } from '../admin/runtime-port.js';
+import type { DeadLetterItem } from './runtime-port.js';
 import type { SinkRecord } from '../connectors/sink.js';
 import { payloadText } from './dead-letters.js';
 import { type BrokerSettings, clientOptions } from './mqtt-source.js';

@@ -3,10 +3,11 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { ConnectorSink, SinkError, SinkRecord } from '../connectors/sink.js';
 import type { FailureStrategy } from '../metadata/failure-strategy.js';
+import type { PolicyDiscardReason } from './discard-reasons.js';
 import { sendWithBisect } from './send-with-bisect.js';
 import { abortableSleep } from './sleep.js';
 
-export type DiscardReason = 'permanent_error' | 'retriable_error' | 'retries_exhausted';
+export type DiscardReason = PolicyDiscardReason;
 
 export interface Terminal {
   index: number;

@@ -9,6 +9,7 @@ import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { JOURNAL_MIGRATIONS } from './journal-schema.js';
 import { decodeProps, encodeProps } from './record-codec.js';
 import { DeadLetterStore, type NewDeadLetter } from './dead-letters.js';
+import type { IntakeDiscardReason } from './discard-reasons.js';
 import { WriteHealth } from './write-health.js';
 
 export interface IncomingMessage {
@@ -366,7 +367,7 @@ export class ConnectorJournal {
   }
 
   /** Counts a message that was received but could not be journaled (e.g. QoS 0 while full). */
-  countUnjournaled(reason: string): void {
+  countUnjournaled(reason: IntakeDiscardReason): void {
     this.counters.received += 1;
     this.counters.discarded[reason] = (this.counters.discarded[reason] ?? 0) + 1;
     this.saveState();

@@ -1,6 +1,7 @@
 // The runtime: one ConnectorRuntime per stored definition, reconciled at start and on every
 // change from the admin API. One connector failing never disturbs another.
-import type { ConnectorHistory, ConnectorStatus, DeadLetterPort, RuntimePort } from '../admin/runtime-port.js';
+import type { ConnectorStatus } from './connector-status.js';
+import type { ConnectorHistory, DeadLetterPort, RuntimePort } from './runtime-port.js';
 import { maskText } from '../metadata/secret-masking.js';
 import type { DefinitionChange, DefinitionStore } from '../metadata/store.js';
 import { ConnectorRuntime, type RuntimeDeps } from './connector-runtime.js';

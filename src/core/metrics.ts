@@ -1,6 +1,7 @@
 // Prometheus metrics, labelled by tenant, type and connector name. Counters and gauges are read
 // from the connectors' status at scrape time, so they agree with the status endpoint exactly.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CONNECTOR_STATES } from './connector-status.js';
 
 export interface MetricsSource {
   tenant: string;
@@ -20,7 +21,6 @@ export interface MetricsSource {
   max_journal_bytes: number;
 }
 
-const STATES = ['idle', 'running', 'paused', 'error', 'stopping'] as const;
 export const BATCH_OUTCOMES = ['ok', 'failed'] as const;
 
 /** the extra labels of one series and its value */
@@ -57,8 +57,8 @@ export class RuntimeMetrics {
     gauge('sluice_connector_up', '1 when the connector is running, else 0.', (s) => (s.up ? 1 : 0));
     gauge('sluice_journal_full', '1 while the journal is at its bound and intake is stopped.', (s) => (s.journal_full ? 1 : 0));
     gauge('sluice_journal_max_bytes', 'The bound on pending journal bytes (delivery.max_journal_bytes).', (s) => s.max_journal_bytes);
-    series('gauge', 'sluice_connector_state', '1 for the state the connector is in (idle, running, paused, error, stopping), 0 for the others.', ['state'], (s) =>
-      STATES.map((state) => [{ state }, s.state === state ? 1 : 0]),
+    series('gauge', 'sluice_connector_state', `1 for the state the connector is in (${CONNECTOR_STATES.join(', ')}), 0 for the others.`, ['state'], (s) =>
+      CONNECTOR_STATES.map((state) => [{ state }, s.state === state ? 1 : 0]),
     );
     this.batchLatency = new Histogram({
       name: 'sluice_batch_duration_seconds',

@@ -1,7 +1,7 @@
 // In-memory history of every connector's rates and pending, sampled at a fixed interval and
 // kept for a bounded time (an hour by default): what the console's sparklines and charts draw.
 // Nothing is persisted: after a restart the history starts again.
-import type { ConnectorStatus } from '../admin/runtime-port.js';
+import type { ConnectorStatus } from './connector-status.js';
 
 export interface HistorySample {
   /** ms since the epoch */

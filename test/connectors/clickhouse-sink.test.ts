@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { ConnectorStatus } from '../../src/admin/runtime-port.js';
+import type { ConnectorStatus } from '../../src/core/connector-status.js';
 import { createClickHouseSink } from '../../src/connectors/clickhouse/sink.js';
 import type { ClickHouseConfig } from '../../src/metadata/configs/clickhouse.js';
 import { SinkError, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';

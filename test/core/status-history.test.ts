@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConnectorStatus } from '../../src/admin/runtime-port.js';
+import type { ConnectorStatus } from '../../src/core/connector-status.js';
 import { StatusHistory } from '../../src/core/status-history.js';
 
 const status = (name: string, received: number, written: number, pending: number): ConnectorStatus =>

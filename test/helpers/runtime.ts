@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { ConnectorStatus } from '../../src/admin/runtime-port.js';
+import type { ConnectorStatus } from '../../src/core/connector-status.js';
 import type { RecordJson } from '../../src/connectors/record-json.js';
 import { startService as startHarnessService, type RunningService } from '../harness/services.js';
 import { after, before } from 'node:test';

@@ -3,7 +3,7 @@
 // reason in status and /metrics; dead letters on the MQTT topic and in the API, replayed and purged.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DeadLetterItem } from '../../src/admin/runtime-port.js';
+import type { DeadLetterItem } from '../../src/core/runtime-port.js';
 import { assertAccounting, countSeqs, metricValue, missing, primeWith, publishNumbered, range, startWebhook, subscribe, waitFor, type WebhookServer, sluiceOnMosquitto } from '../helpers/runtime.js';
 
 /** A dead letter as published on MQTT (with the tenant) or listed by the API (with its id). */

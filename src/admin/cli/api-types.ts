@@ -1,7 +1,8 @@
 // The shapes the CLI reads from the admin API. The server's own types are imported as types
 // only (erased at build), so the CLI still loads no server code.
 import type { ConnectorView } from '../connector-view.js';
-import type { ConnectorStatus, DeadLetterItem, DeadLetterPort } from '../runtime-port.js';
+import type { ConnectorStatus } from '../../core/connector-status.js';
+import type { DeadLetterItem, DeadLetterPort } from '../../core/runtime-port.js';
 
 export type { ConnectorStatus, ConnectorView };
 export type DeadLetter = DeadLetterItem;

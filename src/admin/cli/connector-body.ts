@@ -3,7 +3,7 @@
 import { UsageError } from './cli-errors.js';
 import { isPlainObject, parseJsonObjectFlag, readObjectFile } from './input.js';
 
-export const STRATEGIES = ['discard', 'discard_after_retry', 'dead_message_queue'] as const;
+export { FAILURE_STRATEGIES as STRATEGIES } from '../../metadata/failure-strategy.js';
 
 export interface DefinitionFlags {
   file?: string;

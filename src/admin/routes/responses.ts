@@ -1,6 +1,7 @@
 // TypeBox schemas of the admin API's answers, and the error statuses each kind of route can give:
 // the OpenAPI document declares every status a route really answers, each with its body schema.
 import Type, { type TSchema } from 'typebox';
+import { CONNECTOR_STATES } from '../../core/connector-status.js';
 import { ERROR_CODES } from '../../errors.js';
 import { DeliverySchema } from '../../metadata/delivery.js';
 import { FailureStrategySchema } from '../../metadata/failure-strategy.js';
@@ -102,7 +103,7 @@ export const ConnectorStatusSchema = component(
       tenant: Type.String(),
       name: Type.String(),
       type: Type.String(),
-      state: Type.String({ description: 'live state: idle, running, paused, error, stopping (and any state a later version adds)' }),
+      state: Type.String({ description: `live state: ${CONNECTOR_STATES.join(', ')} (and any state a later version adds)` }),
       desired_state: Type.Enum(['running', 'paused']),
       source_connected: Type.Boolean(),
       journal_full: Type.Boolean(),
@@ -122,6 +123,8 @@ export const ConnectorStatusSchema = component(
       max_journal_bytes: Count,
       last_error: Type.Union([Type.String(), Type.Null()]),
       last_error_at: NullableMs,
+      waiting_since: NullableMs,
+      next_attempt_at: NullableMs,
     },
     { description: "The runtime's view of one connector and its message accounting." },
   ),

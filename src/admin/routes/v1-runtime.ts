@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { SluiceError } from '../../errors.js';
 import type { ConnectorService } from '../connector-service.js';
-import type { DeadLetterPort, RuntimePort } from '../runtime-port.js';
+import type { DeadLetterPort, RuntimePort } from '../../core/runtime-port.js';
 import { ConnectorMetricsSchema, ConnectorStatusSchema, DeadLetterPageSchema, DeadLetterSchema, errorResponses, PurgeSchema, ReplaySchema } from './responses.js';
 import { NameParams, TenantQuery } from './schemas.js';
 

@@ -1,36 +1,8 @@
-// How the admin layer talks to the runtime that moves messages (src/core). The admin API works
-// without one (definitions only); the core's manager implements it.
+// How the admin layer talks to the runtime that moves messages: the port the core's manager
+// implements and the shapes it answers with. The admin API works without one (definitions only).
 import type { DefinitionChange } from '../metadata/store.js';
-import type { HistorySample } from '../core/status-history.js';
-
-export type ConnectorState = 'idle' | 'running' | 'paused' | 'error' | 'stopping';
-
-export interface ConnectorStatus {
-  tenant: string;
-  name: string;
-  type: string;
-  state: ConnectorState;
-  desired_state: 'running' | 'paused';
-  source_connected: boolean;
-  journal_full: boolean;
-  received: number;
-  written: number;
-  discarded: Record<string, number>;
-  discarded_total: number;
-  dead_lettered: number;
-  pending: number;
-  /** holds when received = written + discarded_total + dead_lettered + pending */
-  accounting_ok: boolean;
-  retries: number;
-  dlq_replayed: number;
-  committed_offset: number;
-  last_success_at: number | null;
-  oldest_pending_age_ms: number;
-  journal_bytes: number;
-  max_journal_bytes: number;
-  last_error: string | null;
-  last_error_at: number | null;
-}
+import type { ConnectorStatus } from './connector-status.js';
+import type { HistorySample } from './status-history.js';
 
 export interface DeadLetterItem {
   id: number;

@@ -78,6 +78,12 @@ export interface BatchResult {
   failed: { index: number; error: SinkError }[];
 }
 
+/**
+ * The lifecycle every sink keeps alike (the conformance suite checks it against the real
+ * servers): `init()` opens, `sendBatch` works only between `init()` and `cleanup()` and refuses
+ * otherwise with `notStarted` (nothing reaches the target), `cleanup()` is safe to call twice and
+ * leaves nothing usable behind, and `init()` after `cleanup()` opens again.
+ */
 export interface ConnectorSink {
   /** config + reachability; throws an Error whose message says what is wrong */
   validate(): Promise<void>;
@@ -87,6 +93,11 @@ export interface ConnectorSink {
   sendBatch(records: SinkRecord[]): Promise<BatchResult>;
   /** flush and close; safe to call twice */
   cleanup(): Promise<void>;
+}
+
+/** What `sendBatch` throws outside `init()` … `cleanup()`: the same refusal from every sink. */
+export function notStarted(type: string): SinkError {
+  return SinkError.unavailable(`${type} sink: not started (sendBatch before init() or after cleanup())`);
 }
 
 export interface SinkContext {

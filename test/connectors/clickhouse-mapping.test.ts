@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClickHouseError } from '@clickhouse/client';
-import { displayUrl, insertError } from '../../src/connectors/clickhouse/sink.js';
+import { displayUrl } from '../../src/connectors/clickhouse/sink.js';
 import { sinkConfig } from '../../src/metadata/config-validation.js';
-import { describeError, isDataError, serverError } from '../../src/connectors/clickhouse/errors.js';
+import { describeError, insertError, isDataError, serverError } from '../../src/connectors/clickhouse/errors.js';
 import { createRawTableSql, jsonRow, mapRecord, qualifiedTable, quoteIdentifier, quoteString, rawColumnProblems, rawRow } from '../../src/connectors/clickhouse/mapping.js';
 import type { SinkRecord } from '../../src/connectors/sink.js';
 import { clickhouseType } from '../../src/metadata/configs/clickhouse.js';
@@ -103,12 +103,16 @@ test('server errors of 18.16 and of current servers are read; data errors are pe
   for (const code of [6, 26, 27, 38, 41, 53, 72, 117, 349]) assert.equal(kind(new Error(`Code: ${code}, e.displayText() = DB::Exception: bad, e.what() = DB::Exception`)), 'permanent', String(code));
   // an unknown Enum element is code 49 in 18.16, recognised by the row context
   assert.equal(kind(new Error("Code: 49, e.displayText() = DB::Exception: Unknown element 'zz' for type Enum8('a' = 1): (while read the value of key e), e.what() = DB::Exception")), 'permanent');
-  // environment problems stay retriable: the data is fine
-  for (const code of [60, 81, 192, 193, 241, 252, 202, 159, 62]) assert.equal(kind(new Error(`Code: ${code}, e.displayText() = DB::Exception: x, e.what() = DB::Exception`)), 'retriable', String(code));
-  assert.equal(kind(new Error('connect ECONNREFUSED 127.0.0.1:8123')), 'retriable');
-  assert.equal(kind(new Error('socket hang up')), 'retriable');
+  // throttling of this INSERT is retriable; refused credentials or rights, a missing table or
+  // database, unknown codes and no answer at all are unavailable: the data is fine
+  const server = (code: number): Error => new Error(`Code: ${code}, e.displayText() = DB::Exception: x, e.what() = DB::Exception`);
+  for (const code of [241, 252, 202]) assert.equal(kind(server(code)), 'retriable', String(code));
+  for (const code of [60, 81, 192, 193, 194, 195, 497, 516, 159, 62, 999]) assert.equal(kind(server(code)), 'unavailable', String(code));
+  assert.equal(kind(new Error('connect ECONNREFUSED 127.0.0.1:8123')), 'unavailable');
+  assert.equal(kind(new Error('socket hang up')), 'unavailable');
+  assert.equal(kind(new ClickHouseError({ message: 'default: Authentication failed', code: '516', type: 'AUTHENTICATION_FAILED' })), 'unavailable');
   const timeout = insertError(new Error('Timeout error.'), 'mqtt.t', 15_000);
-  assert.equal(timeout.kind, 'retriable');
+  assert.equal(timeout.kind, 'unavailable');
   assert.equal(timeout.message, 'clickhouse: INSERT into mqtt.t failed: timed out after 15 s');
   assert.ok(isDataError({ code: 117, message: 'Unknown field' }));
 });

@@ -202,7 +202,7 @@ test('raw mapping with gzip requests: any payload round-trips exactly', { timeou
   await sink.cleanup();
 });
 
-test('json mapping: a non-object fails alone, a row the server rejects fails the INSERT permanently, network errors are retriable', { timeout: 2 * MIN }, async () => {
+test('json mapping: a non-object fails alone, a row the server rejects fails the INSERT permanently, network errors are unavailable', { timeout: 2 * MIN }, async () => {
   await ch.command({ query: `CREATE TABLE IF NOT EXISTS ${DB}.direct_json (device String, value Float64, n UInt64) ENGINE = MergeTree ORDER BY device` });
   const sink = createClickHouseSink(sinkConfig({ table: 'direct_json', payload_format: 'json' }), ctx);
   await sink.validate();
@@ -224,7 +224,9 @@ test('json mapping: a non-object fails alone, a row the server rejects fails the
   await sink.cleanup();
 
   const down = createClickHouseSink(sinkConfig({ url: `http://127.0.0.1:${await closedPort()}`, table: 'direct_json', payload_format: 'json' }), ctx);
-  await assert.rejects(down.sendBatch([rec(7, '{"device":"e"}')]), (e: unknown) => e instanceof SinkError && e.kind === 'retriable' && /ECONNREFUSED/.test(e.message));
+  await assert.rejects(down.sendBatch([rec(7, '{"device":"e"}')]), (e: unknown) => e instanceof SinkError && e.kind === 'unavailable' && /not started/.test(e.message));
+  await down.init();
+  await assert.rejects(down.sendBatch([rec(7, '{"device":"e"}')]), (e: unknown) => e instanceof SinkError && e.kind === 'unavailable' && /ECONNREFUSED/.test(e.message));
   await down.cleanup();
 });
 

@@ -216,14 +216,14 @@ test('a missing parent directory is created; validate creates nothing', async ()
   assert.equal(readFileSync(path, 'utf8').split('\n').length, 2);
 });
 
-test('a path that is a directory: validate names it, init fails permanently', async () => {
+test('a path that is a directory: validate names it, init fails as unavailable, sendBatch refuses before init', async () => {
   const path = join(dir, 'is-a-dir');
   mkdirSync(path);
   const sink = createFileSink(cfg({ local_file_path: path }), ctx);
   open.push(sink);
   await assert.rejects(sink.validate(), (err: Error) => err.message.includes(path) && /directory/.test(err.message));
-  await assert.rejects(sink.init(), (err: unknown) => err instanceof SinkError && err.kind === 'permanent' && err.message.includes(path));
-  await assert.rejects(sink.sendBatch([rec(1, 'x')]), (err: unknown) => err instanceof SinkError && err.kind === 'permanent' && /EISDIR/.test(err.message));
+  await assert.rejects(sink.init(), (err: unknown) => err instanceof SinkError && err.kind === 'unavailable' && err.message.includes(path) && /EISDIR/.test(err.message));
+  await assert.rejects(sink.sendBatch([rec(1, 'x')]), (err: unknown) => err instanceof SinkError && err.kind === 'unavailable' && /not started/.test(err.message));
 });
 
 test('validate fails when a parent is a file', async () => {
@@ -233,11 +233,11 @@ test('validate fails when a parent is a file', async () => {
   await assert.rejects(sink.validate(), (err: Error) => err.message.includes(join(dir, 'plain', 'sub')) && /not a directory/.test(err.message));
 });
 
-test('ENOSPC is a retriable whole-batch error', { skip: !existsSync('/dev/full') && 'no /dev/full' }, async () => {
+test('ENOSPC is an unavailable whole-batch error', { skip: !existsSync('/dev/full') && 'no /dev/full' }, async () => {
   const sink = createFileSink(cfg({ local_file_path: '/dev/full', format: 'raw' }), ctx);
   open.push(sink);
   await sink.init();
-  await assert.rejects(sink.sendBatch([rec(1, 'x')]), (err: unknown) => err instanceof SinkError && err.kind === 'retriable' && /ENOSPC/.test(err.message));
+  await assert.rejects(sink.sendBatch([rec(1, 'x')]), (err: unknown) => err instanceof SinkError && err.kind === 'unavailable' && /ENOSPC/.test(err.message));
 });
 
 test('the registered loader builds the sink from a raw config', async () => {

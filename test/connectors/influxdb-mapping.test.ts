@@ -193,15 +193,16 @@ describe('HTTP outcomes', () => {
   const now = Date.parse('2026-11-22T13:00:00Z');
   const classify = (status: number, retryAfter?: string) => failureToSinkError('write to X', { status, detail: 'detail text', retryAfter }, 'token', now);
 
-  test('400/413/422 permanent, 401/403 permanent about credentials, 404 retriable, 408/429/5xx retriable', () => {
+  test('400/413/422 permanent, 401/403 unavailable about credentials, 404 and 5xx unavailable, 408/429 retriable', () => {
     for (const s of [400, 413, 422]) assert.equal(classify(s).kind, 'permanent', String(s));
     for (const s of [401, 403]) {
       const e = classify(s);
-      assert.equal(e.kind, 'permanent');
+      assert.equal(e.kind, 'unavailable');
       assert.match(e.message, new RegExp(`HTTP ${s}: detail text \\(the server refused the credentials: check token\\)`));
     }
-    assert.equal(classify(404).kind, 'retriable');
-    for (const s of [408, 429, 500, 502, 503]) assert.equal(classify(s).kind, 'retriable', String(s));
+    assert.equal(classify(404).kind, 'unavailable');
+    for (const s of [500, 502, 503]) assert.equal(classify(s).kind, 'unavailable', String(s));
+    for (const s of [408, 429]) assert.equal(classify(s).kind, 'retriable', String(s));
     assert.equal(classify(429, '7').retryAfterMs, 7000);
     assert.equal(classify(503, 'Sun, 22 Nov 2026 13:00:30 GMT').retryAfterMs, 30_000);
     assert.equal(classify(500).retryAfterMs, undefined);
@@ -255,6 +256,13 @@ const v1 = (server: string, over: Record<string, unknown> = {}): InfluxdbConfig 
 const v2 = (server: string, over: Record<string, unknown> = {}): InfluxdbConfig =>
   sinkConfig(influxdbType, { server, version: 'v2', org: 'acme', bucket: 'b 1', token: 'tok-123', measurement: 'm', precision: 'us', tags: {}, tag_fields: [], timeout_secs: 2, ...over });
 
+/** a sink after init(): sendBatch refuses before it */
+async function started(cfg: InfluxdbConfig): Promise<ReturnType<typeof createInfluxSink>> {
+  const sink = createInfluxSink(cfg, ctx);
+  await sink.init();
+  return sink;
+}
+
 describe('sink over HTTP (stub server)', () => {
   test('v1: one POST /write per batch, basic auth header, password never in the URL; an unmappable record fails alone', async () => {
     const s = await stub((_r, res) => res.writeHead(204).end());
@@ -273,31 +281,32 @@ describe('sink over HTTP (stub server)', () => {
 
   test('v1: a batch with only unmappable records sends nothing', async () => {
     const s = await stub((_r, res) => res.writeHead(204).end());
-    const sink = createInfluxSink(v1(s.url), ctx);
+    const sink = await started(v1(s.url));
     const result = await sink.sendBatch([rec('{}'), rec('{"x":null}')]);
     assert.deepEqual(result.failed.map((f) => f.index), [0, 1]);
     assert.equal(s.seen.length, 0);
   });
 
-  test('v1: 400 partial write is thrown as permanent (the core bisects); 401 names the credentials', async () => {
+  test('v1: 400 partial write is thrown as permanent (the core bisects); 401 is unavailable and names the credentials', async () => {
     let status = 400;
     const s = await stub((_r, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: status === 400 ? 'partial write: field type conflict dropped=1' : 'authorization failed' })));
-    const sink = createInfluxSink(v1(s.url, { username: 'u', password: 'secret-pw' }), ctx);
+    const sink = await started(v1(s.url, { username: 'u', password: 'secret-pw' }));
     await assert.rejects(sink.sendBatch([rec('{"v":1}'), rec('{"v":2}')]), permanent(/HTTP 400: partial write: field type conflict dropped=1/));
     status = 401;
-    await assert.rejects(sink.sendBatch([rec('{"v":1}')]), (e: unknown) => {
-      assert.ok(e instanceof SinkError && e.kind === 'permanent');
+    const r = await sink.sendBatch([rec('{"v":1}')]);
+    assert.deepEqual(r.failed.map((f) => f.index), [0]);
+    ((e: unknown) => {
+      assert.ok(e instanceof SinkError && e.kind === 'unavailable');
       assert.match(e.message, /HTTP 401: authorization failed \(the server refused the credentials: check username, password/);
       assert.ok(!e.message.includes('secret-pw'));
-      return true;
-    });
+    })(r.failed[0]?.error);
   });
 
-  test('v1: 503 with Retry-After is reported per record as retriable; an unmappable record stays permanent', async () => {
+  test('v1: 503 with Retry-After is reported per record as unavailable; an unmappable record stays permanent', async () => {
     const s = await stub((_r, res) => res.writeHead(503, { 'retry-after': '3' }).end('overloaded'));
-    const sink = createInfluxSink(v1(s.url), ctx);
+    const sink = await started(v1(s.url));
     const result = await sink.sendBatch([rec('{"v":1}'), rec('{"a":[1]}'), rec('{"v":2}')]);
-    assert.deepEqual(result.failed.map((f) => [f.index, f.error.kind, f.error.retryAfterMs]), [[0, 'retriable', 3000], [1, 'permanent', undefined], [2, 'retriable', 3000]]);
+    assert.deepEqual(result.failed.map((f) => [f.index, f.error.kind, f.error.retryAfterMs]), [[0, 'unavailable', 3000], [1, 'permanent', undefined], [2, 'unavailable', 3000]]);
     assert.match(result.failed[0]!.error.message, /HTTP 503: overloaded/);
   });
 
@@ -314,10 +323,10 @@ describe('sink over HTTP (stub server)', () => {
     assert.equal(r.headers['content-encoding'], 'gzip');
   });
 
-  test('v2: 429 retriable with Retry-After in seconds; 400 permanent; connection refused retriable', async () => {
+  test('v2: 429 retriable with Retry-After in seconds; 400 permanent; connection refused unavailable', async () => {
     let status = 429;
     const s = await stub((_r, res) => res.writeHead(status, { 'retry-after': '2', 'content-type': 'application/json' }).end(JSON.stringify({ code: 'x', message: `status ${status}` })));
-    const sink = createInfluxSink(v2(s.url), ctx);
+    const sink = await started(v2(s.url));
     const r429 = await sink.sendBatch([rec('{"v":1}')]);
     assert.equal(r429.failed[0]?.error.kind, 'retriable');
     assert.equal(r429.failed[0]?.error.retryAfterMs, 2000);
@@ -326,18 +335,18 @@ describe('sink over HTTP (stub server)', () => {
     status = 400;
     await assert.rejects(sink.sendBatch([rec('{"v":1}')]), permanent(/HTTP 400: status 400/));
     const closed = await closedPort();
-    const down = createInfluxSink(v2(`http://127.0.0.1:${closed}`), ctx);
+    const down = await started(v2(`http://127.0.0.1:${closed}`));
     const r = await down.sendBatch([rec('{"v":1}')]);
-    assert.equal(r.failed[0]?.error.kind, 'retriable');
+    assert.equal(r.failed[0]?.error.kind, 'unavailable');
     assert.match(r.failed[0]!.error.message, /ECONNREFUSED/);
   });
 
-  test('a server that never answers: retriable after timeout_secs, for v1 and v2', async () => {
+  test('a server that never answers: unavailable after timeout_secs, for v1 and v2', async () => {
     const s = await stub(() => undefined);
     for (const cfg of [v1(s.url, { timeout_secs: 1 }), v2(s.url, { timeout_secs: 1 })]) {
       const t0 = Date.now();
-      const r = await createInfluxSink(cfg, ctx).sendBatch([rec('{"v":1}')]);
-      assert.equal(r.failed[0]?.error.kind, 'retriable', cfg.version);
+      const r = await (await started(cfg)).sendBatch([rec('{"v":1}')]);
+      assert.equal(r.failed[0]?.error.kind, 'unavailable', cfg.version);
       assert.match(r.failed[0]!.error.message, /timed out after 1000 ms/);
       assert.ok(Date.now() - t0 < 2500, `${cfg.version} gave up after ${Date.now() - t0} ms`);
     }

@@ -27,7 +27,7 @@ const KafkaJSNonRetriableError = kafkajs.KafkaJSNonRetriableError as unknown as 
 const KafkaJSSASLAuthenticationError = kafkajs.KafkaJSSASLAuthenticationError as unknown as ErrorClass;
 const KafkaJSRequestTimeoutError = kafkajs.KafkaJSRequestTimeoutError as unknown as ErrorClass;
 
-const CODE = { MESSAGE_TOO_LARGE: 10, LEADER_NOT_AVAILABLE: 5, NOT_LEADER: 6, BROKER_NOT_AVAILABLE: 8, REQUEST_TIMED_OUT: 7, INVALID_TOPIC: 17, RECORD_LIST_TOO_LARGE: 18, TOPIC_AUTH: 29, SASL_FAILED: 58, INVALID_RECORD: 87, NOT_ENOUGH_REPLICAS: 19 };
+const CODE = { MESSAGE_TOO_LARGE: 10, LEADER_NOT_AVAILABLE: 5, NOT_LEADER: 6, BROKER_NOT_AVAILABLE: 8, REQUEST_TIMED_OUT: 7, INVALID_TOPIC: 17, RECORD_LIST_TOO_LARGE: 18, TOPIC_AUTH: 29, SASL_FAILED: 58, INVALID_RECORD: 87, NOT_ENOUGH_REPLICAS: 19, NOT_ENOUGH_REPLICAS_AFTER_APPEND: 20, CORRUPT_MESSAGE: 2, CLUSTER_AUTH: 31 };
 
 const TS = 1_790_000_000_123;
 function rec(extra: Partial<SinkRecord> = {}): SinkRecord {
@@ -191,19 +191,31 @@ test('sendRuns: a later request failing leaves the start written and fails the r
 const kind = (e: unknown): string => classifyKafkaError(e, 'produce').kind;
 const retriesExceeded = (e: Error): Error => new KafkaJSNumberOfRetriesExceeded(e, { retryCount: 0, retryTime: 300 });
 
-test('errors: refused data, topic and login are permanent, found through kafkajs wrappers', () => {
-  for (const code of [CODE.MESSAGE_TOO_LARGE, CODE.RECORD_LIST_TOO_LARGE, CODE.INVALID_RECORD, CODE.TOPIC_AUTH, CODE.INVALID_TOPIC, CODE.SASL_FAILED]) {
+test('errors: refused records are permanent, found through kafkajs wrappers', () => {
+  for (const code of [CODE.MESSAGE_TOO_LARGE, CODE.RECORD_LIST_TOO_LARGE, CODE.INVALID_RECORD, CODE.CORRUPT_MESSAGE]) {
     const e = createErrorFromCode(code);
     assert.equal(kind(e), 'permanent', e.message);
     assert.equal(kind(retriesExceeded(e)), 'permanent', `wrapped ${e.message}`);
     assert.equal(kind(new KafkaJSNonRetriableError(e, { cause: e })), 'permanent');
   }
-  assert.equal(kind(new KafkaJSSASLAuthenticationError('SASL SCRAM SHA256 authentication failed: bad proof')), 'permanent');
 });
 
-test('errors: connection, timeout, leadership and unknown failures are retriable', () => {
+test('errors: a request the cluster is momentarily short-handed for is retriable', () => {
+  for (const code of [CODE.NOT_ENOUGH_REPLICAS, CODE.NOT_ENOUGH_REPLICAS_AFTER_APPEND]) {
+    assert.equal(kind(createErrorFromCode(code)), 'retriable', String(code));
+    assert.equal(kind(retriesExceeded(createErrorFromCode(code))), 'retriable', `wrapped ${code}`);
+  }
+});
+
+test('errors: refused login or rights, connection, timeout, leadership and unknown failures are unavailable', () => {
   const conn = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { broker: '127.0.0.1:9092', code: 'ECONNREFUSED' });
   for (const e of [
+    createErrorFromCode(CODE.TOPIC_AUTH),
+    createErrorFromCode(CODE.CLUSTER_AUTH),
+    createErrorFromCode(CODE.SASL_FAILED),
+    retriesExceeded(createErrorFromCode(CODE.SASL_FAILED)),
+    new KafkaJSSASLAuthenticationError('SASL SCRAM SHA256 authentication failed: bad proof'),
+    createErrorFromCode(CODE.INVALID_TOPIC),
     conn,
     retriesExceeded(conn),
     new KafkaJSRequestTimeoutError('Request Produce(key: 0, version: 7) timed out', { broker: 'k1:9092' }),
@@ -211,14 +223,13 @@ test('errors: connection, timeout, leadership and unknown failures are retriable
     retriesExceeded(createErrorFromCode(CODE.NOT_LEADER)),
     createErrorFromCode(CODE.BROKER_NOT_AVAILABLE),
     createErrorFromCode(CODE.REQUEST_TIMED_OUT),
-    createErrorFromCode(CODE.NOT_ENOUGH_REPLICAS),
     createErrorFromCode(-1), // UNKNOWN_SERVER_ERROR
     new KafkaJSNonRetriableError('The producer is disconnecting; therefore, it can\'t safely accept messages anymore'),
     new KafkaJSError('The producer is disconnected'),
     new Error('something else'),
     'a string',
   ]) {
-    assert.equal(kind(e), 'retriable', String((e as Error).message ?? e));
+    assert.equal(kind(e), 'unavailable', String((e as Error).message ?? e));
   }
 });
 
@@ -295,7 +306,7 @@ test('schema: the key template is checked by the template engine; the type loads
   assert.deepEqual(checkConfig(kafkaType, { ...BASE, key: '${clientid}/${topic}' }).errors, [{ path: 'config.key', rule: 'unknown variable ${clientid}; known: ${topic}, ${topic[N]}, ${payload}, ${payload.<field>}, ${timestamp}, ${id}, ${qos}, ${user_properties.<name>}' }]);
   assert.ok(kafkaType.loadSink);
   const sink = (await kafkaType.loadSink()).createSink(sinkConfig(kafkaType, BASE), ctx);
-  await assert.rejects(sink.sendBatch([rec()]), (e: unknown) => e instanceof SinkError && e.kind === 'retriable');
+  await assert.rejects(sink.sendBatch([rec()]), (e: unknown) => e instanceof SinkError && e.kind === 'unavailable' && /not started/.test(e.message));
   await sink.cleanup();
   await sink.cleanup();
 });

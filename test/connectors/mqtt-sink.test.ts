@@ -169,7 +169,7 @@ describe('connection', () => {
     const t0 = Date.now();
     await assert.rejects(sink.sendBatch([rec('during', 'lost-if-queued')]), (e: unknown) => {
       assert.ok(e instanceof SinkError);
-      assert.equal(e.kind, 'retriable');
+      assert.equal(e.kind, 'unavailable');
       assert.match(e.message, new RegExp(`^not connected to 127\\.0\\.0\\.1:${port}`));
       return true;
     });
@@ -190,7 +190,7 @@ describe('connection', () => {
     assert.ok(logs.some((l) => l.startsWith('info mqtt sink reconnected')), 'reconnect not logged');
   });
 
-  test('a connection cut with acks outstanding fails those records retriable, and mqtt.js does not resend them', async () => {
+  test('a connection cut with acks outstanding fails those records unavailable, and mqtt.js does not resend them', async () => {
     const proxy = await tcpProxy(targetPort);
     const sub = await subscriber(targetUrl, 'd2/#');
     const sink = await started({ server: `mqtt://127.0.0.1:${proxy.port}`, topic_prefix: 'd2/', qos: 1, keepalive_secs: 300 }, { name: 'cut' });
@@ -203,7 +203,7 @@ describe('connection', () => {
     const r = await sending;
     assert.equal(r.failed.length, n);
     for (const f of r.failed) {
-      assert.equal(f.error.kind, 'retriable');
+      assert.equal(f.error.kind, 'unavailable');
       assert.match(f.error.message, new RegExp(`connection to 127\\.0\\.0\\.1:${proxy.port} lost before the broker acknowledged the message`));
     }
     proxy.release();
@@ -262,14 +262,14 @@ describe('authentication and authorisation (Mosquitto with a password file and a
     await createMqttSink(sinkConfig(mqttType, { server: authUrl, username: 'alice', password: 'wonder land' }), ctx(), { env: NO_SOURCE }).validate();
   });
 
-  test('a publish the broker refuses (PUBACK 0x87) is permanent for that record only', async () => {
+  test('a publish the broker refuses as not authorized (PUBACK 0x87) fails that record only, as unavailable (an operator fixes the ACL)', async () => {
     const sub = await subscriber(authUrl.replace('mqtt://', 'mqtt://alice:wonder%20land@'), '#');
     const sink = await started({ server: authUrl, username: 'alice', password: 'wonder land', topic_prefix: '' }, { name: 'acl' });
     const r = await sink.sendBatch([rec('allowed/1', 'a'), rec('denied/1', 'b'), rec('allowed/2', 'c')]);
     assert.equal(r.failed.length, 1);
     assert.equal(r.failed[0]?.index, 1);
-    assert.equal(r.failed[0]?.error.kind, 'permanent');
-    assert.match(r.failed[0]?.error.message ?? '', /refused the publish to "denied\/1": Not authorized \(reason code 0x87\)/);
+    assert.equal(r.failed[0]?.error.kind, 'unavailable');
+    assert.match(r.failed[0]?.error.message ?? '', /refused the publish to "denied\/1": Not authorized \(reason code 0x87\); check username, password and the broker ACL/);
     await waitFor('2 messages', () => sub.got.length >= 2);
     assert.deepEqual(sub.got.map((g) => g.topic).sort(), ['allowed/1', 'allowed/2']);
   });
@@ -333,7 +333,7 @@ describe('loop guard and lifecycle', () => {
     assert.deepEqual(await sink.sendBatch([rec('x', 'y')]), { failed: [] });
   });
 
-  test('the registered loader builds a working sink; cleanup twice is safe; after cleanup a batch fails retriable', async () => {
+  test('the registered loader builds a working sink; cleanup twice is safe; after cleanup a batch is refused (not started)', async () => {
     assert.ok(mqttType.loadSink);
     const factory = await mqttType.loadSink();
     const sink = factory.createSink({ server: targetUrl, client_id_prefix: 'loader', protocol_version: 'v5', keepalive_secs: 60, connect_timeout_secs: 5, topic_prefix: 'l/', topic_template: '${topic}', qos: 1, retain: false, enable_tls: false, tls_insecure_skip_verify: false }, ctx('loader'));
@@ -341,7 +341,7 @@ describe('loop guard and lifecycle', () => {
     assert.deepEqual(await sink.sendBatch([rec('x', 'y')]), { failed: [] });
     await sink.cleanup();
     await sink.cleanup();
-    await assert.rejects(sink.sendBatch([rec('x', 'y')]), (e: unknown) => e instanceof SinkError && e.kind === 'retriable');
+    await assert.rejects(sink.sendBatch([rec('x', 'y')]), (e: unknown) => e instanceof SinkError && e.kind === 'unavailable' && /not started/.test(e.message));
   });
 });
 

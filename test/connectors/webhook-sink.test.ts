@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { SinkError, type ConnectorSink, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
-import { parseRetryAfter } from '../../src/connectors/http-failure.js';
+import { httpStatusKind, parseRetryAfter } from '../../src/connectors/http-failure.js';
 import { createWebhookSink } from '../../src/connectors/webhook/sink.js';
 import type { WebhookConfig } from '../../src/metadata/configs/webhook.js';
 import { webhookType } from '../../src/metadata/configs/webhook.js';
@@ -78,7 +78,7 @@ function rec(offset: number, payload: Buffer | string): SinkRecord {
   return { id: `e-${offset}`, offset, topic: `dev/${offset}/state`, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: 1_790_000_000_000 + offset };
 }
 
-function sinkError(kind: 'retriable' | 'permanent', check: (e: SinkError) => void = () => undefined) {
+function sinkError(kind: SinkError['kind'], check: (e: SinkError) => void = () => undefined) {
   return (err: unknown): boolean => {
     assert.ok(err instanceof SinkError, `not a SinkError: ${String(err)}`);
     assert.equal(err.kind, kind, err.message);
@@ -131,12 +131,12 @@ test('bearer auth', async () => {
   assert.equal(h.received[0]!.headers.authorization, 'Bearer tok-123');
 });
 
-test('503 is retriable and honours Retry-After in seconds', async () => {
+test('503 is unavailable and honours Retry-After in seconds', async () => {
   const h = await hook((res) => res.writeHead(503, { 'retry-after': '7' }).end('maintenance'));
   const sink = await started(cfg(h.url));
   await assert.rejects(
     sink.sendBatch([rec(1, 'x')]),
-    sinkError('retriable', (e) => {
+    sinkError('unavailable', (e) => {
       assert.equal(e.retryAfterMs, 7000);
       assert.match(e.message, /503/);
       assert.match(e.message, /maintenance/);
@@ -149,19 +149,19 @@ test('503 honours Retry-After as an HTTP date', async () => {
   const sink = await started(cfg(h.url));
   await assert.rejects(
     sink.sendBatch([rec(1, 'x')]),
-    sinkError('retriable', (e) => {
+    sinkError('unavailable', (e) => {
       assert.ok(e.retryAfterMs !== undefined && e.retryAfterMs > 27_000 && e.retryAfterMs <= 30_000, `retryAfterMs ${e.retryAfterMs}`);
     }),
   );
 });
 
-test('429 and 408 are retriable; a 500 without Retry-After has none', async () => {
+test('429 and 408 are retriable; a 500 is unavailable and without Retry-After has none', async () => {
   for (const status of [429, 408, 500]) {
     const h = await hook((res) => res.writeHead(status, status === 429 ? { 'retry-after': '2' } : {}).end());
     const sink = await started(cfg(h.url));
     await assert.rejects(
       sink.sendBatch([rec(1, 'x')]),
-      sinkError('retriable', (e) => {
+      sinkError(status === 500 ? 'unavailable' : 'retriable', (e) => {
         assert.equal(e.retryAfterMs, status === 429 ? 2000 : undefined);
         assert.match(e.message, new RegExp(`HTTP ${status}`));
       }),
@@ -185,34 +185,38 @@ test('400 is permanent with the status and the start of the body, and no secret'
   assert.equal(h.received[0]!.url, '/ingest?api_key=s3cret');
 });
 
-test('404 and 422 are permanent; a redirect is permanent and not followed', async () => {
-  for (const status of [404, 422]) {
+test('422 and 413 are permanent; 401, 403 and 404 are unavailable; a redirect is unavailable and not followed', async () => {
+  for (const status of [422, 413]) {
     const h = await hook((res) => res.writeHead(status).end('no'));
     await assert.rejects((await started(cfg(h.url))).sendBatch([rec(1, 'x')]), sinkError('permanent'));
   }
+  for (const status of [401, 403, 404]) {
+    const h = await hook((res) => res.writeHead(status).end('no'));
+    await assert.rejects((await started(cfg(h.url))).sendBatch([rec(1, 'x')]), sinkError('unavailable', (e) => assert.match(e.message, new RegExp(`HTTP ${status}`))));
+  }
   const h = await hook((res) => res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }).end());
-  await assert.rejects((await started(cfg(h.url))).sendBatch([rec(1, 'x')]), sinkError('permanent', (e) => assert.match(e.message, /elsewhere/)));
+  await assert.rejects((await started(cfg(h.url))).sendBatch([rec(1, 'x')]), sinkError('unavailable', (e) => assert.match(e.message, /elsewhere/)));
   assert.equal(h.received.length, 1);
 });
 
-test('a timeout is retriable', async () => {
+test('a timeout is unavailable', async () => {
   const h = await hook(() => undefined); // never answers
   const sink = await started(cfg(h.url, { timeout_ms: 150 }));
   const t0 = Date.now();
-  await assert.rejects(sink.sendBatch([rec(1, 'x')]), sinkError('retriable', (e) => assert.match(e.message, /timed out after 150 ms/)));
+  await assert.rejects(sink.sendBatch([rec(1, 'x')]), sinkError('unavailable', (e) => assert.match(e.message, /timed out after 150 ms/)));
   assert.ok(Date.now() - t0 < 1500);
 });
 
-test('connection refused is retriable', async () => {
+test('connection refused is unavailable', async () => {
   const port = await closedPort();
   const sink = await started(cfg(`http://127.0.0.1:${port}/x`));
-  await assert.rejects(sink.sendBatch([rec(1, 'x')]), sinkError('retriable', (e) => assert.match(e.message, /ECONNREFUSED/)));
+  await assert.rejects(sink.sendBatch([rec(1, 'x')]), sinkError('unavailable', (e) => assert.match(e.message, /ECONNREFUSED/)));
 });
 
 test('credentials in the URL become basic auth and stay out of messages', async () => {
   const h = await hook((res) => res.writeHead(500).end());
   const sink = await started(cfg(h.url.replace('http://', 'http://u%40x:p%3Ass@')));
-  await assert.rejects(sink.sendBatch([rec(1, 'x')]), sinkError('retriable', (e) => assert.ok(!e.message.includes('p%3Ass') && !e.message.includes('u%40x'), e.message)));
+  await assert.rejects(sink.sendBatch([rec(1, 'x')]), sinkError('unavailable', (e) => assert.ok(!e.message.includes('p%3Ass') && !e.message.includes('u%40x'), e.message)));
   assert.equal(h.received[0]!.headers.authorization, `Basic ${Buffer.from('u@x:p:ss').toString('base64')}`);
 });
 
@@ -237,6 +241,17 @@ test('cleanup is safe twice; the registered loader builds a working sink', async
   assert.deepEqual(await sink.sendBatch([rec(1, 'x')]), { failed: [] });
   await sink.cleanup();
   await sink.cleanup();
+});
+
+test('httpStatusKind: the contract rule for every HTTP sink', () => {
+  const table: Record<SinkError['kind'], number[]> = {
+    unavailable: [301, 302, 307, 308, 401, 403, 404, 405, 407, 410, 421, 500, 502, 503, 504, 599],
+    retriable: [408, 425, 429],
+    permanent: [400, 409, 411, 413, 414, 415, 422, 431, 451],
+  };
+  for (const [kind, statuses] of Object.entries(table)) {
+    for (const status of statuses) assert.equal(httpStatusKind(status), kind, String(status));
+  }
 });
 
 test('parseRetryAfter', () => {

@@ -1,9 +1,11 @@
-// What a failed ClickHouse request means for the core. The server rejects an INSERT whose data it
-// cannot parse or convert: that is permanent (the core then bisects the batch down to the bad
-// rows). Everything else — network errors, timeouts, overload (TOO_MANY_PARTS, memory limits),
-// and also a missing table or refused credentials, which an operator can fix without touching the
-// data — is retriable, so good records are never dropped because of the environment.
+// What a failed ClickHouse request means for the core, by the contract's rule (sink.ts). The
+// server rejects an INSERT whose data it cannot parse or convert: permanent (the core then bisects
+// the batch down to the bad rows). Throttling of this one INSERT (too many simultaneous queries,
+// too many parts, memory limit) is retriable. Everything else — refused credentials or rights, a
+// missing database or table, network errors, timeouts, 5xx without an exception, codes we do not
+// know — is unavailable: no record is at fault, an operator or time fixes it, nothing is dropped.
 import { ClickHouseError } from '@clickhouse/client';
+import { SinkError, type SinkErrorKind } from '../sink.js';
 
 /** Codes whose exceptions are about the inserted data itself. */
 const DATA_ERROR_CODES = new Set([
@@ -28,8 +30,11 @@ const DATA_ERROR_CODES = new Set([
   691, // UNKNOWN_ELEMENT_OF_ENUM
 ]);
 
-/** UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, IP_ADDRESS_NOT_ALLOWED, AUTHENTICATION_FAILED */
-export const AUTH_ERROR_CODES = new Set([192, 193, 194, 195, 516]);
+/** UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, IP_ADDRESS_NOT_ALLOWED, ACCESS_DENIED, AUTHENTICATION_FAILED */
+export const AUTH_ERROR_CODES = new Set([192, 193, 194, 195, 497, 516]);
+
+/** One INSERT refused for load, that the same INSERT later may pass: MEMORY_LIMIT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, TOO_MANY_PARTS */
+const THROTTLE_CODES = new Set([241, 202, 252]);
 
 // 18.16 names the row and key it was reading when the data did not parse (an unknown Enum
 // element there is code 49), whatever the code.
@@ -59,6 +64,20 @@ export function serverError(err: unknown): ServerError | undefined {
 
 export function isDataError(e: ServerError): boolean {
   return DATA_ERROR_CODES.has(e.code) || ROW_CONTEXT.test(e.message);
+}
+
+/** The kind of any failure of a request: see the head of this file. */
+export function clickhouseErrorKind(err: unknown): SinkErrorKind {
+  const se = serverError(err);
+  if (!se) return 'unavailable';
+  if (AUTH_ERROR_CODES.has(se.code)) return 'unavailable';
+  if (isDataError(se)) return 'permanent';
+  return THROTTLE_CODES.has(se.code) ? 'retriable' : 'unavailable';
+}
+
+/** A failed INSERT as a SinkError of its kind. */
+export function insertError(err: unknown, table: string, timeoutMs?: number): SinkError {
+  return new SinkError(`clickhouse: INSERT into ${table} failed: ${describeError(err, timeoutMs)}`, clickhouseErrorKind(err));
 }
 
 /** A one-line reason for any failure: server text with its code, or the network error. */

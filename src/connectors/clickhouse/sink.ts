@@ -5,8 +5,8 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../../metadata/configs/clickhouse.js';
-import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
-import { AUTH_ERROR_CODES, describeError, isDataError, serverError } from './errors.js';
+import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { AUTH_ERROR_CODES, describeError, insertError, serverError } from './errors.js';
 import {
   createRawTableSql, mapRecord, qualifiedTable, quoteString, rawColumnProblems, RAW_TABLE_SHAPE,
 } from './mapping.js';
@@ -23,6 +23,7 @@ export function createClickHouseSink(config: ClickHouseConfig, ctx: SinkContext)
 
 class ClickHouseSink implements ConnectorSink {
   private client?: ClickHouseClient;
+  private started = false;
   /** `db.table` as shown in messages */
   private readonly name: string;
   /** scheme://host:port, for messages (no credentials, database path or query string) */
@@ -67,10 +68,12 @@ class ClickHouseSink implements ConnectorSink {
         throw new Error(`clickhouse: cannot create table ${this.name} on ${this.where}: ${describeError(e, this.timeoutMs)}`);
       }
     }
+    this.started = true;
     this.ctx.log('info', 'clickhouse sink ready', { url: this.where, table: this.name, payload_format: this.cfg.payload_format });
   }
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
+    if (!this.started) throw notStarted('clickhouse');
     const failed: BatchResult['failed'] = [];
     const rows: string[] = [];
     records.forEach((record, index) => {
@@ -95,6 +98,7 @@ class ClickHouseSink implements ConnectorSink {
   }
 
   async cleanup(): Promise<void> {
+    this.started = false;
     const c = this.client;
     this.client = undefined;
     await c?.close();
@@ -141,13 +145,6 @@ class ClickHouseSink implements ConnectorSink {
       throw new Error(`clickhouse: query on ${this.where} failed: ${describeError(e, this.timeoutMs)}`);
     }
   }
-}
-
-/** A failed INSERT as a SinkError: permanent only when the server rejected the data itself. */
-export function insertError(err: unknown, table: string, timeoutMs?: number): SinkError {
-  const message = `clickhouse: INSERT into ${table} failed: ${describeError(err, timeoutMs)}`;
-  const se = serverError(err);
-  return se && isDataError(se) ? SinkError.permanent(message) : SinkError.retriable(message);
 }
 
 /** scheme://host[:port]: no user info, no query string (either may carry a secret). */

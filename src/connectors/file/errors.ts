@@ -1,12 +1,19 @@
-// How the file sink's I/O failures are classified: errors another attempt cannot fix are permanent;
-// anything else (ENOSPC, EIO, EMFILE, …) may pass and is retriable.
-import { SinkError } from '../sink.js';
+// How the file sink's I/O failures are classified, by the contract's rule (sink.ts). The file
+// takes any bytes, so no record can be at fault: nothing here is permanent. A momentary refusal of
+// one call (EAGAIN, EINTR, EBUSY) is retriable; everything else — no permission (EACCES, EPERM,
+// EROFS: the file's "credentials"), a path that names no writable file (EISDIR, ENOTDIR, ELOOP,
+// ENAMETOOLONG), a full or failing disk (ENOSPC, EDQUOT, EIO, EFBIG), no descriptors (EMFILE) —
+// is unavailable: an operator or time fixes it, and nothing is dropped meanwhile.
+import { SinkError, type SinkErrorKind } from '../sink.js';
 
-const PERMANENT_CODES = new Set(['EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ENAMETOOLONG', 'EROFS', 'ELOOP', 'EFBIG']);
+const RETRIABLE_CODES = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EBUSY']);
+
+export function ioErrorKind(err: unknown): SinkErrorKind {
+  return RETRIABLE_CODES.has(codeOf(err) ?? '') ? 'retriable' : 'unavailable';
+}
 
 export function ioError(action: string, path: string, err: unknown): SinkError {
-  const message = `file sink: cannot ${action} ${path}: ${reason(err)}`;
-  return PERMANENT_CODES.has(codeOf(err) ?? '') ? SinkError.permanent(message) : SinkError.retriable(message);
+  return new SinkError(`file sink: cannot ${action} ${path}: ${reason(err)}`, ioErrorKind(err));
 }
 
 export function codeOf(err: unknown): string | undefined {

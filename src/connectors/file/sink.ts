@@ -7,7 +7,7 @@ import { constants, type Stats } from 'node:fs';
 import { access, mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { FileConfig } from '../../metadata/configs/file.js';
-import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { codeOf, ioError, reason } from './errors.js';
 import { encodeLine } from './mapping.js';
 import { activePath, nextSizeRotatedPath, planSizeChunks } from './rotation.js';
@@ -36,6 +36,7 @@ class FileSink implements ConnectorSink {
   /** identity of the open file, to notice when the path no longer names it */
   private openIno = 0;
   private openDev = 0;
+  private started = false;
 
   constructor(
     private readonly cfg: FileConfig,
@@ -74,10 +75,12 @@ class FileSink implements ConnectorSink {
 
   async init(): Promise<void> {
     await this.ensureOpen(activePath(this.base, this.cfg.rotation_strategy, this.now()));
+    this.started = true;
     this.ctx.log('info', 'file sink opened', { path: this.openPath, format: this.cfg.format, rotation: this.cfg.rotation_strategy });
   }
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
+    if (!this.started) throw notStarted('file');
     if (records.length === 0) return { failed: [] };
     const lines = records.map((r) => encodeLine(r, this.cfg.format));
     await this.ensureOpen(activePath(this.base, this.cfg.rotation_strategy, this.now()));
@@ -93,7 +96,7 @@ class FileSink implements ConnectorSink {
       } catch (err) {
         if (chunk.start === 0) throw err;
         // Earlier chunks are on disk: report only the rest as failed.
-        const error = err instanceof SinkError ? err : SinkError.retriable(reason(err));
+        const error = err instanceof SinkError ? err : SinkError.unavailable(reason(err));
         return { failed: records.slice(chunk.start).map((_, i) => ({ index: chunk.start + i, error })) };
       }
     }
@@ -101,6 +104,7 @@ class FileSink implements ConnectorSink {
   }
 
   async cleanup(): Promise<void> {
+    this.started = false;
     await this.close();
   }
 
@@ -141,7 +145,7 @@ class FileSink implements ConnectorSink {
   private async append(buf: Buffer): Promise<void> {
     const fh = this.fh;
     const path = this.openPath ?? this.base;
-    if (!fh) throw SinkError.retriable(`file sink: ${path} is not open`);
+    if (!fh) throw SinkError.unavailable(`file sink: ${path} is not open`);
     const before = this.size;
     try {
       let off = 0;

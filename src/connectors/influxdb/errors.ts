@@ -1,10 +1,10 @@
-// What an InfluxDB answer means for the batch. 400 (unparsable point, field type conflict: InfluxDB
-// answers "partial write: …" and stores the other points), 413 and other 4xx are permanent, so the
-// core bisects the batch down to the record the server refuses; 401/403 are permanent with a
-// message about the credentials; 404 (database, bucket or org missing) is retriable, since no
-// record is at fault and creating the target fixes it; 408, 429, 5xx and network errors are
-// retriable, with the server's Retry-After.
-import { parseRetryAfter } from '../http-failure.js';
+// What an InfluxDB answer means for the batch, by the contract's rule (see httpStatusKind): 400
+// (unparsable point, field type conflict: InfluxDB answers "partial write: …" and stores the other
+// points), 413 and other content 4xx are permanent, so the core bisects the batch down to the
+// record the server refuses; 401/403 (credentials, privileges), 404 (database, bucket or org
+// missing), 5xx and no answer at all are unavailable; 408/429 retriable, with the server's
+// Retry-After.
+import { httpStatusKind, parseRetryAfter } from '../http-failure.js';
 import { SinkError } from '../sink.js';
 
 const SNIPPET_CHARS = 300;
@@ -19,14 +19,14 @@ export interface HttpFailure {
 export function failureToSinkError(where: string, f: HttpFailure, target: string, nowMs = Date.now()): SinkError {
   const detail = snippet(f.detail);
   const base = `influxdb: ${where} answered HTTP ${f.status}${detail ? `: ${detail}` : ''}`;
-  if (f.status === 401 || f.status === 403) {
-    return SinkError.permanent(`${base} (the server refused the credentials: check ${target})`);
-  }
-  if (f.status === 404) return SinkError.retriable(`${base} (create it, or fix the config)`);
-  if (f.status === 408 || f.status === 429 || f.status >= 500) {
-    return SinkError.retriable(base, parseRetryAfter(f.retryAfter ?? null, nowMs));
-  }
-  return SinkError.permanent(base);
+  const hint = f.status === 401 || f.status === 403 ? ` (the server refused the credentials: check ${target})` : f.status === 404 ? ' (create it, or fix the config)' : '';
+  const kind = httpStatusKind(f.status);
+  return new SinkError(`${base}${hint}`, kind, kind === 'permanent' ? undefined : parseRetryAfter(f.retryAfter ?? null, nowMs));
+}
+
+/** A write that got no answer: the server cannot be reached (refused, reset, DNS, timeout). */
+export function unreachable(where: string, why: string): SinkError {
+  return SinkError.unavailable(`influxdb: ${where} failed: ${why}`);
 }
 
 /** The error text of an InfluxDB answer: `{"error": …}` (v1), `{"message": …}` (v2) or the body itself. */

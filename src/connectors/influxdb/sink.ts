@@ -3,7 +3,7 @@
 // reported failed on its own, with a permanent error, and the rest of the batch is written. A
 // permanent write error (a point the server refuses) is thrown for the whole batch so that the
 // core bisects it down to that record; a retriable one is reported for every written record.
-import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import type { InfluxdbConfig } from '../../metadata/configs/influxdb.js';
 import { PointMapper } from './mapping.js';
 import { createWriter, type InfluxWriter } from './writers.js';
@@ -15,6 +15,7 @@ export function createInfluxSink(config: InfluxdbConfig, ctx: SinkContext): Conn
 class InfluxSink implements ConnectorSink {
   private readonly mapper: PointMapper;
   private writer?: InfluxWriter;
+  private started = false;
 
   constructor(
     private readonly cfg: InfluxdbConfig,
@@ -29,11 +30,13 @@ class InfluxSink implements ConnectorSink {
 
   async init(): Promise<void> {
     const w = this.open();
+    this.started = true;
     const into = this.cfg.version === 'v1' ? { database: this.cfg.database } : { org: this.cfg.org, bucket: this.cfg.bucket };
     this.ctx.log('info', 'influxdb sink ready', { server: w.target, version: this.cfg.version, ...into, measurement: this.cfg.measurement, precision: this.cfg.precision });
   }
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
+    if (!this.started) throw notStarted('influxdb');
     const failed: BatchResult['failed'] = [];
     const lines: string[] = [];
     const written: number[] = [];
@@ -49,7 +52,7 @@ class InfluxSink implements ConnectorSink {
     try {
       await this.open().write(lines);
     } catch (e) {
-      const err = e instanceof SinkError ? e : SinkError.retriable(`influxdb: ${(e as Error).message}`);
+      const err = e instanceof SinkError ? e : SinkError.unavailable(`influxdb: ${(e as Error).message}`);
       if (err.kind === 'permanent') throw err;
       for (const index of written) failed.push({ index, error: err });
       failed.sort((a, b) => a.index - b.index);
@@ -58,7 +61,10 @@ class InfluxSink implements ConnectorSink {
   }
 
   async cleanup(): Promise<void> {
-    this.writer?.close();
+    this.started = false;
+    const w = this.writer;
+    this.writer = undefined;
+    w?.close();
   }
 
   private open(): InfluxWriter {

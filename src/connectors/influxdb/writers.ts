@@ -7,12 +7,11 @@
 // credentials, which InfluxDB checks exactly like a real one: 401/403 for the credentials, 404 for
 // a missing database / bucket / org. (SHOW DATABASES would hide a database from a write-only user.)
 import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
-import { SinkError } from '../sink.js';
 import type { InfluxdbConfig } from '../../metadata/configs/influxdb.js';
 
 type Precision = InfluxdbConfig['precision'];
 import { networkReason } from '../http-failure.js';
-import { errorDetail, failureToSinkError } from './errors.js';
+import { errorDetail, failureToSinkError, unreachable } from './errors.js';
 
 export interface InfluxWriter {
   /** the server without credentials or query, for messages and logs */
@@ -132,7 +131,7 @@ class V1Writer extends HttpWriter implements InfluxWriter {
     try {
       res = await this.request('POST', this.writeUrl(), { ...this.headers(), 'content-type': 'text/plain; charset=utf-8' }, lines.join('\n'));
     } catch (e) {
-      throw SinkError.retriable(`influxdb: ${where} failed: ${networkReason(e, this.timeoutMs)}`);
+      throw unreachable(where, networkReason(e, this.timeoutMs));
     }
     if (res.status >= 200 && res.status < 300) return;
     throw failureToSinkError(where, {
@@ -191,7 +190,7 @@ class V2Writer extends HttpWriter implements InfluxWriter {
         throw failureToSinkError(where, { status: e.statusCode, detail: errorDetail(e.body ?? '', header('x-influxdb-error')) || e.message, retryAfter: header('retry-after') }, 'token');
       }
       const why = deadline.aborted ? `timed out after ${this.timeoutMs} ms` : networkReason(e, this.timeoutMs);
-      throw SinkError.retriable(`influxdb: ${where} failed: ${why}`);
+      throw unreachable(where, why);
     } finally {
       api.dispose();
     }

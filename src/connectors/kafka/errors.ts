@@ -1,27 +1,23 @@
 // kafkajs errors turned into the sink's vocabulary. kafkajs wraps the broker's answer
 // (KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError) so the cause chain is searched: the
-// protocol error type (`MESSAGE_TOO_LARGE`, …) or the class name decides.
-import { SinkError } from '../sink.js';
+// protocol error type (`MESSAGE_TOO_LARGE`, …) decides.
+import { SinkError, type SinkErrorKind } from '../sink.js';
 
-/** Broker answers that another attempt with the same records cannot change. */
+/** Broker answers about the records themselves: the core bisects the batch down to the records Kafka refuses. */
 const PERMANENT_TYPES = new Set([
-  // the data: the core bisects the batch down to the records Kafka refuses
   'MESSAGE_TOO_LARGE',
   'RECORD_LIST_TOO_LARGE',
   'INVALID_RECORD',
   'INVALID_TIMESTAMP',
-  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
-  'POLICY_VIOLATION',
-  // the target or the rights to it
-  'INVALID_TOPIC_EXCEPTION',
-  'TOPIC_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'INVALID_REQUIRED_ACKS',
-  'UNSUPPORTED_COMPRESSION_TYPE',
-  // the login
-  'SASL_AUTHENTICATION_FAILED',
-  'UNSUPPORTED_SASL_MECHANISM',
-  'ILLEGAL_SASL_STATE',
+  'CORRUPT_MESSAGE',
+]);
+
+/** One request refused for a moment, that the same records may pass later: too few in-sync replicas, sequence hiccups. */
+const RETRIABLE_TYPES = new Set([
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'CONCURRENT_TRANSACTIONS',
 ]);
 
 export const AUTH_TYPES = new Set(['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECHANISM', 'ILLEGAL_SASL_STATE']);
@@ -69,16 +65,21 @@ export function describeKafkaError(err: unknown): string {
 }
 
 /**
- * Retriable unless the broker refused the records, the topic or the login for good. Connection
- * losses, timeouts, leader elections, unavailable brokers and anything unknown are retriable: the
- * core retries them under the failure strategy, and a record is never dropped on a guess.
+ * The contract's rule (sink.ts) for Kafka: permanent only when the broker refused the records;
+ * retriable for a request the cluster is momentarily short-handed for; everything else — connection
+ * refused or lost, timeouts, broker or leader not available, refused login (SASL) or rights
+ * (TOPIC_/CLUSTER_AUTHORIZATION_FAILED), an invalid topic or setting, anything unknown — is
+ * unavailable: the connector waits, and a record is never dropped on a guess.
  */
+export function kafkaErrorKind(err: unknown): SinkErrorKind {
+  if (err instanceof SinkError) return err.kind;
+  const type = protocolType(err);
+  if (type !== undefined && PERMANENT_TYPES.has(type)) return 'permanent';
+  if (type !== undefined && RETRIABLE_TYPES.has(type)) return 'retriable';
+  return 'unavailable';
+}
+
 export function classifyKafkaError(err: unknown, what: string): SinkError {
   if (err instanceof SinkError) return err;
-  const message = `${what}: ${describeKafkaError(err)}`;
-  const type = protocolType(err);
-  if ((type !== undefined && PERMANENT_TYPES.has(type)) || hasErrorNamed(err, 'KafkaJSSASLAuthenticationError')) {
-    return SinkError.permanent(message);
-  }
-  return SinkError.retriable(message);
+  return new SinkError(`${what}: ${describeKafkaError(err)}`, kafkaErrorKind(err));
 }

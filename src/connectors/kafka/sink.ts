@@ -1,11 +1,11 @@
 // The kafka sink: produces each batch to one topic with kafkajs, as one produce request, or as a
 // few requests in order when the batch is larger than one request may be (the broker refuses a
 // record batch above the topic's max.message.bytes, and kafkajs does not split). kafkajs reports
-// a failed request as one error; the sink maps it to retriable or permanent (errors.ts) and
-// the core retries, bisects, discards or dead-letters. Mapping: mapping.ts.
+// a failed request as one error; the sink classifies it (errors.ts) and the core waits, retries,
+// bisects, discards or dead-letters. Mapping: mapping.ts.
 import type { Admin, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { acksNumber, checkBrokersUsable, compressionCodec, kafkaClientConfig } from './client-config.js';
 import type { KafkaConfig } from '../../metadata/configs/kafka.js';
 import { classifyKafkaError, describeKafkaError } from './errors.js';
@@ -71,7 +71,7 @@ class KafkaSink implements ConnectorSink {
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
     const producer = this.producer;
-    if (!producer) throw SinkError.retriable('kafka sink: not started');
+    if (!producer) throw notStarted('kafka');
     if (records.length === 0) return { failed: [] };
     const failed: BatchResult['failed'] = [];
     const messages: KafkaMessage[] = [];
@@ -159,7 +159,7 @@ export async function sendRuns(runs: readonly number[], send: (from: number, to:
       } else if (i === 0) {
         throw err;
       } else {
-        const again = err.kind === 'retriable' ? err : SinkError.retriable(`${err.message} (in a part of a batch whose start was written; it is sent again on its own)`);
+        const again = err.kind !== 'permanent' ? err : SinkError.retriable(`${err.message} (in a part of a batch whose start was written; it is sent again on its own)`);
         for (let k = from; k < total; k++) failed.push({ index: k, error: again });
         return { failed };
       }

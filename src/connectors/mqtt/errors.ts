@@ -1,12 +1,25 @@
-// How the bridge's failures are classified and worded: a publish the target refuses (MQTT 5 reason
-// code ≥ 0x80) is permanent for that record unless a later attempt may pass; a connection failure
-// reads as unreachable, TLS, or the broker's CONNACK refusal with a hint.
+// How the bridge's failures are classified (the contract's rule, sink.ts) and worded. A publish
+// the target refuses (MQTT 5 reason code ≥ 0x80): permanent when the refusal is about the message
+// (topic name invalid, packet too large, payload format invalid), retriable when a later attempt
+// may pass (packet id in use, quota exceeded), unavailable otherwise (not authorized — an operator
+// fixes the ACL —, unspecified or implementation-specific errors). No connection, or a connection
+// lost before the ack: unavailable. A connection failure reads as unreachable, TLS, or the
+// broker's CONNACK refusal with a hint.
 import { ErrorWithReasonCode, ReasonCodes } from 'mqtt';
-import { SinkError } from '../sink.js';
+import { SinkError, type SinkErrorKind } from '../sink.js';
 import type { Target } from './client-options.js';
 
+/** PUBACK codes ≥ 0x80 about the message itself: topic name invalid, packet too large, payload format invalid */
+const PERMANENT_PUBACK = new Set([0x90, 0x95, 0x99]);
 /** PUBACK codes ≥ 0x80 that a later attempt may pass: packet id in use, quota exceeded */
 const RETRIABLE_PUBACK = new Set([0x91, 0x97]);
+
+/** The kind of a publish refused with `code` (undefined: no reason code, the connection failed). */
+export function pubackKind(code: number | undefined): SinkErrorKind {
+  if (code === undefined || code < 0x80) return 'unavailable';
+  if (PERMANENT_PUBACK.has(code)) return 'permanent';
+  return RETRIABLE_PUBACK.has(code) ? 'retriable' : 'unavailable';
+}
 
 export function reasonText(code: number): string {
   const name = (ReasonCodes as Record<number, string | undefined>)[code];
@@ -15,9 +28,14 @@ export function reasonText(code: number): string {
 
 export function publishError(err: Error, topic: string, label: string): SinkError {
   const code = err instanceof ErrorWithReasonCode ? err.code : undefined;
-  if (code === undefined || code < 0x80) return SinkError.retriable(`publish to ${label} failed: ${err.message}`);
-  const message = `${label} refused the publish to "${topic}": ${reasonText(code)}`;
-  return RETRIABLE_PUBACK.has(code) ? SinkError.retriable(message) : SinkError.permanent(message);
+  if (code === undefined || code < 0x80) return SinkError.unavailable(`publish to ${label} failed: ${err.message}`);
+  const hint = code === 0x87 ? '; check username, password and the broker ACL' : '';
+  return new SinkError(`${label} refused the publish to "${topic}": ${reasonText(code)}${hint}`, pubackKind(code));
+}
+
+/** The target cannot take a publish now: not connected, or the connection went before the ack. */
+export function notConnected(message: string): SinkError {
+  return SinkError.unavailable(message);
 }
 
 const CONNACK_HINTS: Record<number, string> = {

@@ -6,10 +6,10 @@
 // with a capped, doubling period, and while it is not connected a batch fails at once: nothing is
 // queued offline, the journal is the buffer.
 import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
-import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { bridgeClientId, clientOptions, MAX_RECONNECT_MS, MIN_RECONNECT_MS, targetOf, type Target } from './client-options.js';
 import type { MqttConfig } from '../../metadata/configs/mqtt.js';
-import { connectErrorMessage, publishError, reasonText } from './errors.js';
+import { connectErrorMessage, notConnected, publishError, reasonText } from './errors.js';
 import { loopVerdict } from './loop-guard.js';
 import { NoReplayStore } from './no-replay-store.js';
 import { mapRecord, type Publish } from './mapping.js';
@@ -107,7 +107,7 @@ class MqttBridgeSink implements ConnectorSink {
       this.maxPacketBytes = connack.properties?.maximumPacketSize;
     });
     client.on('close', () => {
-      this.failInFlight(SinkError.retriable(`connection to ${target.label} lost before the broker acknowledged the message${this.lastError ? ` (${this.lastError})` : ''}`));
+      this.failInFlight(notConnected(`connection to ${target.label} lost before the broker acknowledged the message${this.lastError ? ` (${this.lastError})` : ''}`));
       if (connected && this.client === client) this.ctx.log('warn', 'mqtt sink disconnected, reconnecting in the background', { target: target.label, error: this.lastError });
       connected = false;
       const period = client.options.reconnectPeriod ?? MIN_RECONNECT_MS;
@@ -131,7 +131,8 @@ class MqttBridgeSink implements ConnectorSink {
     if (records.length === 0) return { failed: [] };
     const client = this.client;
     const label = this.target.label;
-    if (!client || !client.connected) throw SinkError.retriable(`not connected to ${label}${this.lastError ? ` (${this.lastError})` : ''}`);
+    if (!client) throw notStarted('mqtt');
+    if (!client.connected) throw notConnected(`not connected to ${label}${this.lastError ? ` (${this.lastError})` : ''}`);
     const failed: BatchResult['failed'] = [];
     const jobs: { index: number; publish: Publish }[] = [];
     const settings = { template: this.template, qos: this.cfg.qos as 0 | 1 | 2 /* the schema bounds it to 0–2 */, retain: this.cfg.retain, v5: this.cfg.protocol_version === 'v5', maxPacketBytes: this.maxPacketBytes };
@@ -157,7 +158,7 @@ class MqttBridgeSink implements ConnectorSink {
 
   private publishOne(client: MqttClient, p: Publish, label: string): Promise<SinkError | undefined> {
     // checked per publish: mqtt.js would otherwise park a QoS 1/2 publish in its offline store
-    if (!client.connected || client.disconnecting) return Promise.resolve(SinkError.retriable(`not connected to ${label}${this.lastError ? ` (${this.lastError})` : ''}`));
+    if (!client.connected || client.disconnecting) return Promise.resolve(notConnected(`not connected to ${label}${this.lastError ? ` (${this.lastError})` : ''}`));
     return new Promise((resolve) => {
       const settle = (e?: SinkError): void => {
         if (!this.inFlight.delete(settle)) return;
@@ -175,7 +176,7 @@ class MqttBridgeSink implements ConnectorSink {
   async cleanup(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    this.failInFlight(SinkError.retriable('mqtt sink closed'));
+    this.failInFlight(notConnected('mqtt sink closed'));
     if (client) await endClient(client);
   }
 }

@@ -1,13 +1,12 @@
 // The webhook sink: sends each batch as one HTTP request whose body is always a JSON array of
 // records (see record-json.ts), whatever the batch size. The HTTP status decides the outcome for
-// the whole batch: 2xx written; 408, 429, 5xx and network failures retriable (with Retry-After);
-// any other status permanent, which the core bisects down to the record the endpoint rejects.
+// the whole batch as errors.ts classifies it.
 import { networkReason } from '../http-failure.js';
 import { connect } from 'node:net';
 import type { WebhookConfig } from '../../metadata/configs/webhook.js';
-import { statusError } from './errors.js';
+import { requestError, statusError } from './errors.js';
 import { batchBody } from './mapping.js';
-import { SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 
 const BODY_SNIPPET_CHARS = 200;
 
@@ -18,6 +17,7 @@ export function createWebhookSink(config: WebhookConfig, ctx: SinkContext): Conn
 class WebhookSink implements ConnectorSink {
   /** aborts in-flight requests on cleanup */
   private closing = new AbortController();
+  private started = false;
 
   constructor(
     private readonly cfg: WebhookConfig,
@@ -37,10 +37,12 @@ class WebhookSink implements ConnectorSink {
   async init(): Promise<void> {
     if (this.closing.signal.aborted) this.closing = new AbortController();
     const { url } = this.target();
+    this.started = true;
     this.ctx.log('info', 'webhook sink ready', { url, method: this.cfg.method.toUpperCase() });
   }
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
+    if (!this.started) throw notStarted('webhook');
     if (records.length === 0) return { failed: [] };
     const { href, url, headers } = this.target();
     const method = this.cfg.method.toUpperCase();
@@ -56,7 +58,7 @@ class WebhookSink implements ConnectorSink {
         signal: AbortSignal.any([AbortSignal.timeout(this.cfg.timeout_ms), this.closing.signal]),
       });
     } catch (err) {
-      throw SinkError.retriable(`webhook: ${where} failed: ${networkReason(err, this.cfg.timeout_ms)}`);
+      throw requestError(err, where, this.cfg.timeout_ms);
     }
     if (res.status >= 200 && res.status < 300) {
       await res.body?.cancel().catch(() => undefined);
@@ -66,6 +68,7 @@ class WebhookSink implements ConnectorSink {
   }
 
   async cleanup(): Promise<void> {
+    this.started = false;
     this.closing.abort(new Error('sink closed'));
   }
 
@@ -93,9 +96,9 @@ function parseUrl(raw: string): URL {
   try {
     u = new URL(raw);
   } catch {
-    throw SinkError.permanent('webhook sink: url is not a valid URL');
+    throw SinkError.unavailable('webhook sink: url is not a valid URL');
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw SinkError.permanent(`webhook sink: url must be http:// or https://, got ${u.protocol}`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw SinkError.unavailable(`webhook sink: url must be http:// or https://, got ${u.protocol}`);
   return u;
 }
 

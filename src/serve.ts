@@ -8,12 +8,14 @@ import { buildServer } from './admin/server.js';
 import { MqttDeadLetterPublisher } from './core/dlq-publisher.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './core/embedded-broker.js';
 import { Journal } from './core/journal.js';
+import { prettyLogStream, usePrettyLogs } from './core/pretty-log.js';
 import { ConnectorManager } from './core/manager.js';
 import type { BrokerSettings } from './core/mqtt-source.js';
 import { acquireDataLock } from './metadata/data-lock.js';
 import { openExplained, refuseDamaged } from './metadata/database-file.js';
 import { maskUrl } from './metadata/secret-masking.js';
 import { SqliteDefinitionStore } from './metadata/sqlite-store.js';
+import { listenExplained } from './listen-errors.js';
 import { readAdminTls, readSourceTls, type Settings } from './settings.js';
 
 export interface RunningService {
@@ -58,7 +60,8 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
   undo.push(() => journal.close());
   let embedded: EmbeddedBroker | undefined;
   if (!settings.mqttUrl) {
-    embedded = await startEmbeddedBroker(settings.embeddedBrokerHost, settings.embeddedBrokerPort);
+    const target = { what: 'embedded MQTT broker', host: settings.embeddedBrokerHost, port: settings.embeddedBrokerPort, setting: 'SLUICE_EMBEDDED_BROKER_PORT', alternative: 'set SLUICE_MQTT_URL to use an external broker' };
+    embedded = await listenExplained(target, () => startEmbeddedBroker(settings.embeddedBrokerHost, settings.embeddedBrokerPort));
     undo.push(() => embedded?.close());
   }
   const broker: BrokerSettings = {
@@ -72,7 +75,8 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     rejectUnauthorized: !settings.mqttInsecure,
   };
   const service = new ConnectorService(store);
-  const app = await buildServer({ service, apiToken: settings.apiToken, bodyLimit: settings.bodyLimit, logLevel: settings.logLevel,
+  const logStream = usePrettyLogs(settings.logFormat, process.stdout.isTTY === true) ? prettyLogStream(process.stdout) : undefined;
+  const app = await buildServer({ service, apiToken: settings.apiToken, bodyLimit: settings.bodyLimit, logLevel: settings.logLevel, logStream,
     tls: adminTls, requestTimeoutMs: settings.requestTimeoutMs, connectionTimeoutMs: settings.connectionTimeoutMs, maxConnections: settings.maxConnections,
   });
   undo.push(() => app.close());
@@ -81,7 +85,8 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
   undo.push(() => manager.shutdown());
   service.attachRuntime(manager);
   await manager.start();
-  const address = await app.listen({ host: settings.host, port: settings.port });
+  const adminTarget = { what: 'admin API', host: settings.host, port: settings.port, setting: 'SLUICE_PORT or --port' };
+  const address = await listenExplained(adminTarget, () => app.listen({ host: settings.host, port: settings.port }));
   app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: maskUrl(broker.url), embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none', tls: Boolean(adminTls), secret_env: settings.secretEnv ?? '', secret_dir: settings.secretDir ?? '' }, `Sluice admin API listening on ${address}`);
   let stopped = false;
   return {

@@ -1,6 +1,7 @@
 // Service settings: from flags, then SLUICE_* environment variables, then defaults.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { LogFormat } from './core/pretty-log.js';
 import type { IntegrityMode } from './metadata/database-file.js';
 
 export interface Settings {
@@ -12,6 +13,8 @@ export interface Settings {
   apiToken?: string;
   bodyLimit: number;
   logLevel: string;
+  /** auto: human-readable lines on a terminal, JSON otherwise */
+  logFormat: LogFormat;
   /** source broker; undefined = start the embedded broker */
   mqttUrl?: string;
   mqttUsername?: string;
@@ -46,6 +49,7 @@ export const ENVIRONMENT = [
   ['SLUICE_API_TOKEN', 'bearer token required on every route but /health (unset: no auth)', ''],
   ['SLUICE_BODY_LIMIT', 'largest accepted request body, bytes', '1048576'],
   ['SLUICE_LOG_LEVEL', 'log level: trace, debug, info, warn, error', 'info'],
+  ['SLUICE_LOG_FORMAT', 'log lines: auto (readable on a terminal, JSON otherwise), json or pretty', 'auto'],
   ['SLUICE_MQTT_URL', 'source MQTT broker (mqtt://, mqtts://, ws://); unset: start the embedded broker', ''],
   ['SLUICE_MQTT_USERNAME', 'user name at the source broker', ''],
   ['SLUICE_MQTT_PASSWORD', 'password at the source broker', ''],
@@ -75,6 +79,18 @@ function int(name: string, raw: string | undefined, fallback: number): number {
   return n;
 }
 
+function port(name: string, raw: string | undefined, fallback: number): number {
+  const n = int(name, raw, fallback);
+  if (n > 65535) throw new Error(`${name}: expected a port number 0–65535, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function logFormat(raw: string | undefined): LogFormat {
+  if (raw === undefined || raw === '') return 'auto';
+  if (raw === 'auto' || raw === 'json' || raw === 'pretty') return raw;
+  throw new Error(`SLUICE_LOG_FORMAT: expected auto, json or pretty, got ${JSON.stringify(raw)}`);
+}
+
 function integrityMode(raw: string | undefined): IntegrityMode {
   if (raw === undefined || raw === '') return 'quick';
   if (raw === 'quick' || raw === 'full' || raw === 'off') return raw;
@@ -95,10 +111,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     dbPath,
     journalPath: o.journalPath ?? env.SLUICE_JOURNAL_DB ?? (dbPath === ':memory:' ? ':memory:' : join(dirname(dbPath), 'journal.db')),
     host: o.host ?? env.SLUICE_HOST ?? '127.0.0.1',
-    port: o.port ?? int('SLUICE_PORT', env.SLUICE_PORT, 8080),
+    port: o.port ?? port('SLUICE_PORT', env.SLUICE_PORT, 8080),
     apiToken: o.apiToken ?? (env.SLUICE_API_TOKEN || undefined),
     bodyLimit: o.bodyLimit ?? int('SLUICE_BODY_LIMIT', env.SLUICE_BODY_LIMIT, 1_048_576),
     logLevel: o.logLevel ?? env.SLUICE_LOG_LEVEL ?? 'info',
+    logFormat: o.logFormat ?? logFormat(env.SLUICE_LOG_FORMAT),
     mqttUrl,
     mqttUsername: o.mqttUsername ?? (env.SLUICE_MQTT_USERNAME || undefined),
     mqttPassword: o.mqttPassword ?? (env.SLUICE_MQTT_PASSWORD || undefined),
@@ -110,7 +127,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     mqttKeyFile: o.mqttKeyFile ?? (env.SLUICE_MQTT_KEY_FILE || undefined),
     mqttInsecure: o.mqttInsecure ?? env.SLUICE_MQTT_INSECURE === '1',
     embeddedBrokerHost: o.embeddedBrokerHost ?? env.SLUICE_EMBEDDED_BROKER_HOST ?? '127.0.0.1',
-    embeddedBrokerPort: o.embeddedBrokerPort ?? int('SLUICE_EMBEDDED_BROKER_PORT', env.SLUICE_EMBEDDED_BROKER_PORT, 1883),
+    embeddedBrokerPort: o.embeddedBrokerPort ?? port('SLUICE_EMBEDDED_BROKER_PORT', env.SLUICE_EMBEDDED_BROKER_PORT, 1883),
     tlsCertFile: o.tlsCertFile ?? (env.SLUICE_TLS_CERT_FILE || undefined),
     tlsKeyFile: o.tlsKeyFile ?? (env.SLUICE_TLS_KEY_FILE || undefined),
     requestTimeoutMs: o.requestTimeoutMs ?? int('SLUICE_REQUEST_TIMEOUT_MS', env.SLUICE_REQUEST_TIMEOUT_MS, 30_000),

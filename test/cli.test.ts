@@ -136,7 +136,8 @@ describe('sluice CLI against a real server', () => {
     assert.equal(bad.code, 1);
     assert.equal(bad.stdout, '');
     const lines = bad.stderr.trimEnd().split('\n');
-    assert.match(lines[0] ?? '', /^error: .*topic_filter.*config\.url/);
+    assert.equal(lines[0], 'error: 2 problems in the request:');
+    assert.equal(lines.length, 3, bad.stderr);
     assert.ok(lines.some((l) => /^\s+topic_filter: /.test(l)), bad.stderr);
     assert.ok(lines.some((l) => /^\s+config\.url: /.test(l)), bad.stderr);
 

@@ -20,6 +20,8 @@ export interface ServerOptions {
   /** largest accepted request body, bytes */
   bodyLimit?: number;
   logLevel?: string;
+  /** where log lines go (default stdout, as JSON) */
+  logStream?: NodeJS.WritableStream;
   /** serve HTTPS with this PEM certificate and key */
   tls?: { cert: string; key: string };
   /** longest time to receive a whole request, ms (slow-body clients are cut off); 0 = none */
@@ -52,6 +54,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logger: {
       level: opts.logLevel ?? 'info',
       redact: { paths: ['req.headers.authorization'], censor: '******' },
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     ajv: { customOptions: { strict: false } },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },

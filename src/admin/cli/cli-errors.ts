@@ -18,13 +18,17 @@ export interface ServerFieldError {
 /** The server answered with an error status: exit 1, with the server's message. */
 export class ServerError extends Error {
   override readonly name = 'ServerError';
+  /** the message only joins the field rules (a validation refusal): the fields alone say it all */
+  readonly messageIsFields: boolean;
   constructor(
     readonly status: number,
     readonly code: string | undefined,
     message: string,
     readonly fields: ServerFieldError[] = [],
+    messageIsFields?: boolean,
   ) {
     super(message);
+    this.messageIsFields = messageIsFields ?? (fields.length > 0 && message === fields.map((f) => (f.path ? `${f.path}: ${f.rule}` : f.rule)).join('; '));
   }
 }
 
@@ -45,14 +49,21 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** The lines printed to stderr for a failure: `error: <message>`, then one line per field error. */
+/**
+ * The lines printed to stderr for a failure, each problem once. A validation refusal (whose
+ * message only joins its field rules) prints `error: <path>: <rule>`, or for several fields
+ * `error: N problems in the request:` and one line each; any other refusal prints its message
+ * and then the fields it names.
+ */
 export function failureLines(e: unknown): string[] {
   const message = e instanceof Error ? e.message : String(e);
-  const lines = [`error: ${printable(message)}`];
-  if (e instanceof ServerError) {
-    for (const f of e.fields) lines.push(`  ${printable(f.path || '(body)')}: ${printable(f.rule)}`);
-    if (e.status === 401) lines.push('  hint: pass --token <token> or set SLUICE_TOKEN');
-  }
+  const fields = e instanceof ServerError ? e.fields : [];
+  const fieldLine = (f: ServerFieldError) => `${printable(f.path || '(body)')}: ${printable(f.rule)}`;
+  let lines: string[];
+  if (e instanceof ServerError && e.messageIsFields && fields.length === 1) lines = [`error: ${fieldLine(fields[0] as ServerFieldError)}`];
+  else if (e instanceof ServerError && e.messageIsFields) lines = [`error: ${fields.length} problems in the request:`, ...fields.map((f) => `  ${fieldLine(f)}`)];
+  else lines = [`error: ${printable(message)}`, ...fields.map((f) => `  ${fieldLine(f)}`)];
+  if (e instanceof ServerError && e.status === 401) lines.push('  hint: pass --token <token> or set SLUICE_TOKEN');
   return lines;
 }
 

@@ -35,7 +35,7 @@ function fromFile(path: string, keepRevision: boolean): Body {
 }
 
 /** The config of a file as an object: RobustMQ-style files may hold it as a JSON string. */
-function fileConfig(value: unknown, path: string | undefined): Body {
+export function fileConfig(value: unknown, path: string | undefined): Body {
   if (value === undefined || value === null) return {};
   if (isPlainObject(value)) return value;
   if (typeof value === 'string') return parseJsonObjectFlag(value, `-f ${path ?? ''}: config`);

@@ -5,7 +5,11 @@ import { type ClientFlags, clientCommand, clientOf, connectorPath, tenantOf } fr
 import { createBody, type DefinitionFlags, patchBody, replaceBody, STRATEGIES } from './connector-body.js';
 import { parsePositiveInt } from './input.js';
 import { printJson, printOut, renderTable, renderYaml } from './output.js';
+import { UsageError } from './cli-errors.js';
+import { withFieldHints } from './field-hints.js';
 import { registerStatusCommands } from './status-commands.js';
+import { registerValidateCommand } from './validate-command.js';
+import { waitUntilRunning } from './wait-running.js';
 
 interface ListFlags extends ClientFlags {
   name?: string;
@@ -16,7 +20,7 @@ interface ListFlags extends ClientFlags {
   order?: string;
 }
 
-type WriteFlags = ClientFlags & DefinitionFlags;
+type WriteFlags = ClientFlags & DefinitionFlags & { wait?: boolean; waitTimeout?: number };
 
 function listFooter(page: ConnectorPage, shown: number): string | undefined {
   if (shown === 0) return page.total > 0 ? `no connectors on page ${page.page} (${page.total} in all)` : 'no connectors';
@@ -55,20 +59,32 @@ async function get(name: string, flags: ClientFlags): Promise<void> {
 }
 
 async function create(flags: WriteFlags): Promise<void> {
+  if (flags.wait && flags.paused) throw new UsageError('--wait and --paused exclude each other: a paused connector does not start');
   const client = clientOf(flags);
-  const view = await client.request<ConnectorView>('POST', '/api/v1/connectors', { body: createBody(flags) });
+  const body = createBody(flags);
+  const view = await client.request<ConnectorView>('POST', '/api/v1/connectors', { body }).catch(async (e: unknown) => {
+    throw await withFieldHints(e, client, body);
+  });
+  if (!flags.wait) {
+    if (flags.json) return printJson(view);
+    return printOut(`created connector ${view.tenant}/${view.name} (${view.type}, revision ${view.revision})`);
+  }
+  if (!flags.json) printOut(`created connector ${view.tenant}/${view.name} (${view.type}, revision ${view.revision}); waiting until it runs`);
+  const status = await waitUntilRunning(client, view.tenant, view.name, (flags.waitTimeout ?? 30) * 1000);
   if (flags.json) return printJson(view);
-  printOut(`created connector ${view.tenant}/${view.name} (${view.type}, revision ${view.revision})`);
+  printOut(`connector ${status.tenant}/${status.name} is running`);
 }
 
 async function update(name: string, flags: WriteFlags): Promise<void> {
   const client = clientOf(flags);
   const path = connectorPath(name);
   const query = { tenant: tenantOf(flags) };
-  const view =
-    flags.file !== undefined
-      ? await client.request<ConnectorView>('PUT', path, { query, body: replaceBody({ ...flags, file: flags.file, tenant: undefined }) })
-      : await client.request<ConnectorView>('PATCH', path, { query, body: patchBody(flags) });
+  const body = flags.file !== undefined ? replaceBody({ ...flags, file: flags.file, tenant: undefined }) : patchBody(flags);
+  const view = await client.request<ConnectorView>(flags.file !== undefined ? 'PUT' : 'PATCH', path, { query, body }).catch(async (e: unknown) => {
+    // a PATCH names no type: the hints for config fields need the stored one
+    const type = body.type ?? (await client.get<ConnectorView>(path, query).then((v) => v.type, () => undefined));
+    throw await withFieldHints(e, client, { ...body, type });
+  });
   if (flags.json) return printJson(view);
   printOut(`updated connector ${view.tenant}/${view.name} (revision ${view.revision})`);
 }
@@ -111,6 +127,8 @@ export function registerConnectorCommands(program: Command): void {
 
   definitionOptions(clientCommand(connector, 'create', 'create a connector from flags or from a file', { tenant: true }))
     .option('--name <name>', 'connector name: 1–128 of A-Z a-z 0-9 _ . -, not . or ..')
+    .option('--wait', 'wait until the connector runs; exit 1 with its last error when it does not within --wait-timeout')
+    .option('--wait-timeout <seconds>', 'how long --wait waits (default 30)', parsePositiveInt)
     .action((flags: WriteFlags) => create(flags));
 
   definitionOptions(clientCommand(connector, 'update <name>', 'change a connector: -f <file> replaces it (PUT), flags change only the given fields (PATCH)', { tenant: true }))
@@ -119,5 +137,6 @@ export function registerConnectorCommands(program: Command): void {
 
   clientCommand(connector, 'delete <name>', 'delete a connector', { tenant: true }).action((name: string, flags: ClientFlags) => remove(name, flags));
 
+  registerValidateCommand(connector);
   registerStatusCommands(connector);
 }

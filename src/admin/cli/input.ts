@@ -11,6 +11,12 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port number 0–65535 (0 = any free port)');
+  return n;
+}
+
 /** Parser of a repeatable / variadic `--id <id...>`: collects whole numbers ≥ 1. */
 export function collectIds(value: string, previous: number[] | undefined): number[] {
   return [...(previous ?? []), parsePositiveInt(value)];
@@ -20,19 +26,41 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function jsonPosition(e: unknown): string {
-  const m = e instanceof Error ? /position (\d+)/.exec(e.message) : null;
-  return m ? ` (at character ${m[1]})` : '';
+/** Line and column (from 1) of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - before.lastIndexOf('\n') };
+}
+
+/** Where JSON.parse stopped, as ` at line L, column C` (the end of the text when it ran out). */
+function jsonPosition(text: string, e: unknown): string {
+  const message = e instanceof Error ? e.message : '';
+  const m = /position (\d+)/.exec(message);
+  const offset = m ? Number(m[1]) : /end of (JSON|data)/i.test(message) ? text.length : undefined;
+  if (offset === undefined) return '';
+  const { line, col } = lineColumn(text, offset);
+  return ` at line ${line}, column ${col}`;
+}
+
+/** Where the YAML parser stopped, as ` at line L, column C`. */
+export function yamlPosition(text: string, e: YAMLParseError): string {
+  const at = e.linePos?.[0] ?? lineColumn(text, e.pos[0]);
+  return ` at line ${at.line}, column ${at.col}`;
+}
+
+/** JSON.parse with an error that names `what` and the position, never quoting the text. */
+export function parseJsonText(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new UsageError(`${what}: not valid JSON${jsonPosition(text, e)}`);
+  }
 }
 
 /** A JSON object given as a flag value, e.g. `--config '{"url":"…"}'`. */
 export function parseJsonObjectFlag(text: string, flag: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new UsageError(`${flag}: not valid JSON${jsonPosition(e)}`);
-  }
+  const value = parseJsonText(text, flag);
   if (!isPlainObject(value)) throw new UsageError(`${flag}: expected a JSON object`);
   return value;
 }
@@ -54,18 +82,13 @@ export function readObjectFile(path: string): Record<string, unknown> {
   const text = readSource(path);
   let value: unknown;
   if (path.toLowerCase().endsWith('.json')) {
-    try {
-      value = JSON.parse(text) as unknown;
-    } catch (e) {
-      throw new UsageError(`-f ${path}: not valid JSON${jsonPosition(e)}`);
-    }
+    value = parseJsonText(text, `-f ${path}`);
   } else {
     try {
       value = parseYaml(text, { prettyErrors: false, uniqueKeys: true }) as unknown;
     } catch (e) {
       if (e instanceof YAMLParseError) {
-        const at = e.linePos?.[0];
-        throw new UsageError(`-f ${path}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''} (${e.code})`);
+        throw new UsageError(`-f ${path}: not valid YAML${yamlPosition(text, e)} (${e.code})`);
       }
       throw new UsageError(`-f ${path}: not valid YAML`);
     }

@@ -76,8 +76,7 @@ export function registerJournalCommands(program: Command): void {
   const files = (c: Command) =>
     c
       .option('--db <path>', 'definition database (env SLUICE_DB)')
-      .option('--journal-db <path>', 'journal database (env SLUICE_JOURNAL_DB)')
-      .option('--json', 'print the report as JSON');
+      .option('--journal-db <path>', 'journal database (env SLUICE_JOURNAL_DB)');
   files(journal.command('check').description('integrity check of both databases (exit 1 when damaged)').option('--full', 'full integrity_check instead of quick_check')).action(check);
   files(journal.command('salvage').description('copy every readable definition, record and dead letter into fresh databases').requiredOption('--out <dir>', 'directory for the salvaged sluice.db and journal.db')).action(salvageCommand);
 }

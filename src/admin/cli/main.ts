@@ -1,6 +1,8 @@
 // The `sluice` command: `serve` runs the service; every other command is a client of its admin API.
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, reportFailure } from './cli-errors.js';
+import { addGlobalOptions } from './client-options.js';
+import { parsePort } from './input.js';
 import { registerConnectorCommands } from './connector-commands.js';
 import { registerDlqCommands } from './dlq-commands.js';
 import { registerJournalCommands } from './journal-commands.js';
@@ -17,13 +19,14 @@ program
     // an unknown `--opt=value` is reported without its value: it may be a mistyped --token
     outputError: (text, write) => write(text.replace(/(unknown option '[^'=]*)=[^']*'/g, "$1=…'")),
   });
+addGlobalOptions(program);
 
 program
   .command('serve')
   .description('start Sluice: admin API, definition store and runtime')
   .option('--db <path>', 'SQLite file for definitions and journals (env SLUICE_DB)')
   .option('--host <host>', 'admin API listen address (env SLUICE_HOST)')
-  .option('--port <port>', 'admin API port (env SLUICE_PORT)', (v) => Number(v))
+  .option('--port <port>', 'admin API port (env SLUICE_PORT)', parsePort)
   .option('--mqtt-url <url>', 'source MQTT broker; none = embedded broker (env SLUICE_MQTT_URL)')
   .action(async (opts: { db?: string; host?: string; port?: number; mqttUrl?: string }) => {
     // loaded here so that the client commands start without loading the server

@@ -46,8 +46,16 @@ export function printOut(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+let structured: 'json' | 'yaml' = 'json';
+
+/** What printJson writes: JSON, or the same data as YAML (`--output yaml`). */
+export function useStructuredFormat(format: 'json' | 'yaml'): void {
+  structured = format;
+}
+
+/** The data a command answers with, for scripts: JSON unless `--output yaml`. */
 export function printJson(value: unknown): void {
-  printOut(JSON.stringify(value, null, 2));
+  printOut(structured === 'yaml' ? renderYaml(value) : JSON.stringify(value, null, 2));
 }
 
 /** ms since epoch (or an ISO string) shown as ISO 8601; null as "never". */

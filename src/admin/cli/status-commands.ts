@@ -2,7 +2,15 @@
 import type { Command } from 'commander';
 import type { ConnectorStatus } from './api-types.js';
 import { type ClientFlags, clientCommand, clientOf, connectorPath, tenantOf } from './client-options.js';
-import { formatBytes, formatDuration, formatTime, printJson, printOut, renderBlock } from './output.js';
+import { parsePositiveInt } from './input.js';
+import { formatBytes, formatDuration, formatTime, printJson, printOut, renderBlock, renderYaml } from './output.js';
+import { watchStatus } from './status-watch.js';
+
+interface StatusFlags extends ClientFlags {
+  watch?: boolean;
+  interval?: number;
+  count?: number;
+}
 
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
@@ -37,7 +45,7 @@ function lastError(s: ConnectorStatus): string {
   return s.last_error_at ? `${s.last_error} (at ${formatTime(s.last_error_at)})` : s.last_error;
 }
 
-export function renderStatus(s: ConnectorStatus, now = Date.now()): string {
+export function renderStatus(s: ConnectorStatus, now = Date.now(), extra: [string, unknown][] = []): string {
   const optional: [string, unknown][] = [];
   if (s.desired_state !== undefined) optional.push(['desired state', s.desired_state]);
   if (s.source_connected !== undefined) optional.push(['source', s.source_connected ? 'connected' : 'disconnected']);
@@ -52,6 +60,7 @@ export function renderStatus(s: ConnectorStatus, now = Date.now()): string {
     ['oldest pending', num(s.pending) > 0 ? formatDuration(num(s.oldest_pending_age_ms)) : '-'],
     ['journal', journalLine(s)],
     ['last error', lastError(s)],
+    ...extra,
   ]);
 }
 
@@ -62,8 +71,18 @@ async function run(method: 'GET' | 'POST', action: string, name: string, flags: 
   else printOut(renderStatus(status));
 }
 
+async function status(name: string, flags: StatusFlags): Promise<void> {
+  if (!flags.watch) return run('GET', 'status', name, flags);
+  const opts = { intervalMs: (flags.interval ?? 2) * 1000, count: flags.count, json: flags.output === 'json' };
+  return watchStatus(clientOf(flags), tenantOf(flags), name, opts, (s, extra) => (flags.json ? renderYaml({ ...s, ...Object.fromEntries(extra) }) : renderStatus(s, Date.now(), extra)));
+}
+
 export function registerStatusCommands(connector: Command): void {
-  clientCommand(connector, 'status <name>', 'show the live status and message accounting of a connector', { tenant: true }).action((name: string, flags: ClientFlags) => run('GET', 'status', name, flags));
+  clientCommand(connector, 'status <name>', 'show the live status and message accounting of a connector', { tenant: true })
+    .option('-w, --watch', 'refresh the status in place, with rates per second, until Ctrl-C')
+    .option('--interval <seconds>', 'seconds between refreshes with --watch (default 2)', parsePositiveInt)
+    .option('--count <n>', 'with --watch: stop after n refreshes', parsePositiveInt)
+    .action((name: string, flags: StatusFlags) => status(name, flags));
   const actions = [
     ['pause', 'pause a connector: stop delivering to its sink until resumed'],
     ['resume', 'start a paused connector again'],

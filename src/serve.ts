@@ -15,6 +15,7 @@ import { acquireDataLock } from './metadata/data-lock.js';
 import { openExplained, refuseDamaged } from './metadata/database-file.js';
 import { maskUrl } from './metadata/secret-masking.js';
 import { SqliteDefinitionStore } from './metadata/sqlite-store.js';
+import { applyConnectorFiles, type FileApplyReport } from './connector-files.js';
 import { listenExplained } from './listen-errors.js';
 import { readAdminTls, readSourceTls, type Settings } from './settings.js';
 
@@ -23,6 +24,8 @@ export interface RunningService {
   url: string;
   brokerUrl: string;
   manager: ConnectorManager;
+  /** applies the --connectors files again (SIGHUP); undefined without them */
+  reloadConnectors?: () => Promise<FileApplyReport>;
   stop(): Promise<void>;
 }
 
@@ -85,6 +88,13 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
   undo.push(() => manager.shutdown());
   service.attachRuntime(manager);
   await manager.start();
+  const connectorFiles = settings.connectorsPath ? [settings.connectorsPath] : undefined;
+  if (connectorFiles) {
+    const report = await applyConnectorFiles(service, connectorFiles, app.log).catch((e: unknown) => {
+      throw new Error(`--connectors / SLUICE_CONNECTORS: ${(e as Error).message}`, { cause: e });
+    });
+    if (report.failed.length > 0) throw new Error(`--connectors / SLUICE_CONNECTORS: ${report.failed.length} definition${report.failed.length === 1 ? '' : 's'} could not be applied:\n  ${report.failed.join('\n  ')}`);
+  }
   const adminTarget = { what: 'admin API', host: settings.host, port: settings.port, setting: 'SLUICE_PORT or --port' };
   const address = await listenExplained(adminTarget, () => app.listen({ host: settings.host, port: settings.port }));
   app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: maskUrl(broker.url), embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none', tls: Boolean(adminTls), secret_env: settings.secretEnv ?? '', secret_dir: settings.secretDir ?? '' }, `Sluice admin API listening on ${address}`);
@@ -94,6 +104,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     url: address,
     brokerUrl: broker.url,
     manager,
+    reloadConnectors: connectorFiles ? () => applyConnectorFiles(service, connectorFiles, app.log) : undefined,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -120,4 +131,12 @@ export function stopOnSignals(running: RunningService): void {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  const reload = running.reloadConnectors;
+  if (reload) {
+    // a file that does not parse is logged; the connectors keep running as they are
+    process.on('SIGHUP', () => {
+      running.app.log.info('SIGHUP received, applying the connector files again');
+      reload().catch((e: unknown) => running.app.log.error(`connector files not applied: ${(e as Error).message}`));
+    });
+  }
 }

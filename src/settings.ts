@@ -36,6 +36,8 @@ export interface Settings {
   /** what `${env:…}` / `${file:…}` may reference besides SLUICE_SECRET_* (read by reference-policy.ts; logged at start) */
   secretEnv?: string;
   secretDir?: string;
+  /** definition files applied at start and on SIGHUP (a file or a directory) */
+  connectorsPath?: string;
   /** integrity check of both databases before they are used */
   integrityCheck: IntegrityMode;
 }
@@ -69,6 +71,7 @@ export const ENVIRONMENT = [
   ['SLUICE_MAX_CONNECTIONS', 'most admin API connections open at once', '1024'],
   ['SLUICE_SECRET_ENV', 'comma-separated environment variables `${env:…}` may name besides SLUICE_SECRET_*', ''],
   ['SLUICE_SECRET_DIR', 'the only directory `${file:…}` references may read from (unset: file references are refused)', ''],
+  ['SLUICE_CONNECTORS', 'connector definition file or directory applied at start and on SIGHUP (same as --connectors)', ''],
   ['SLUICE_INTEGRITY_CHECK', 'integrity check of both databases at start: quick, full or off (a damaged file is refused)', 'quick'],
 ] as const;
 
@@ -136,6 +139,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     secretEnv: env.SLUICE_SECRET_ENV || undefined,
     secretDir: env.SLUICE_SECRET_DIR || undefined,
     integrityCheck: o.integrityCheck ?? integrityMode(env.SLUICE_INTEGRITY_CHECK),
+    connectorsPath: o.connectorsPath ?? (env.SLUICE_CONNECTORS || undefined),
   };
 }
 

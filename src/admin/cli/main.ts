@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, reportFailure } from './cli-errors.js';
 import { addGlobalOptions } from './client-options.js';
 import { parsePort } from './input.js';
+import { registerApplyCommand } from './apply-command.js';
 import { registerConnectorCommands } from './connector-commands.js';
+import { registerExportCommand } from './export-command.js';
 import { registerDlqCommands } from './dlq-commands.js';
 import { registerJournalCommands } from './journal-commands.js';
 import { registerTypesCommand } from './types-command.js';
@@ -28,13 +30,14 @@ program
   .option('--host <host>', 'admin API listen address (env SLUICE_HOST)')
   .option('--port <port>', 'admin API port (env SLUICE_PORT)', parsePort)
   .option('--mqtt-url <url>', 'source MQTT broker; none = embedded broker (env SLUICE_MQTT_URL)')
-  .action(async (opts: { db?: string; host?: string; port?: number; mqttUrl?: string }) => {
+  .option('--connectors <path>', 'connector definition file or directory, applied at start and on SIGHUP (env SLUICE_CONNECTORS)')
+  .action(async (opts: { db?: string; host?: string; port?: number; mqttUrl?: string; connectors?: string }) => {
     // loaded here so that the client commands start without loading the server
     const { settingsFromEnv } = await import('../../settings.js');
     const { startService, stopOnSignals } = await import('../../serve.js');
     const { boundHeapGrowth } = await import('../../core/heap-growth.js');
     boundHeapGrowth();
-    const settings = settingsFromEnv(process.env, { dbPath: opts.db, host: opts.host, port: opts.port, mqttUrl: opts.mqttUrl });
+    const settings = settingsFromEnv(process.env, { dbPath: opts.db, host: opts.host, port: opts.port, mqttUrl: opts.mqttUrl, connectorsPath: opts.connectors });
     let running;
     try {
       running = await startService(settings);
@@ -46,6 +49,8 @@ program
   });
 
 registerConnectorCommands(program);
+registerApplyCommand(program);
+registerExportCommand(program);
 registerDlqCommands(program);
 registerJournalCommands(program);
 registerTypesCommand(program);

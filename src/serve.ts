@@ -14,6 +14,8 @@ import type { BrokerSettings } from './core/mqtt-source.js';
 import { acquireDataLock } from './metadata/data-lock.js';
 import { openExplained, refuseDamaged } from './metadata/database-file.js';
 import { maskUrl } from './metadata/secret-masking.js';
+import { fileRootFromEnv } from './metadata/file-root.js';
+import { SecretSealer, secretKeysFromEnv } from './metadata/secrets-at-rest.js';
 import { SqliteDefinitionStore } from './metadata/sqlite-store.js';
 import { applyConnectorFiles, type FileApplyReport } from './connector-files.js';
 import { listenExplained } from './listen-errors.js';
@@ -57,8 +59,11 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     undo.push(() => lock.release());
   }
   for (const f of files) refuseDamaged(f.path, f.setting, settings.integrityCheck);
-  const store = openExplained(settings.dbPath, 'SLUICE_DB', () => new SqliteDefinitionStore(settings.dbPath));
+  const sealer = new SecretSealer(secretKeysFromEnv({ SLUICE_SECRET_KEY: settings.secretKey, SLUICE_SECRET_KEY_PREVIOUS: settings.secretKeyPrevious }));
+  const store = openExplained(settings.dbPath, 'SLUICE_DB', () => new SqliteDefinitionStore(settings.dbPath, sealer));
   undo.push(() => store.close());
+  // before anything reads a definition: every secret under the current key, or a refusal naming the key
+  const resealed = store.sealAll();
   const journal = openExplained(settings.journalPath, 'SLUICE_JOURNAL_DB', () => new Journal(settings.journalPath));
   undo.push(() => journal.close());
   let embedded: EmbeddedBroker | undefined;
@@ -97,7 +102,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
   }
   const adminTarget = { what: 'admin API', host: settings.host, port: settings.port, setting: 'SLUICE_PORT or --port' };
   const address = await listenExplained(adminTarget, () => app.listen({ host: settings.host, port: settings.port }));
-  app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: maskUrl(broker.url), embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none', tls: Boolean(adminTls), secret_env: settings.secretEnv ?? '', secret_dir: settings.secretDir ?? '' }, `Sluice admin API listening on ${address}`);
+  app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: maskUrl(broker.url), embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none', tls: Boolean(adminTls), secret_env: settings.secretEnv ?? '', secret_dir: settings.secretDir ?? '', secrets_at_rest: sealer.keys.current ? `aes-256-gcm key ${sealer.keys.current.id}` : 'plain', secrets_resealed: resealed, file_root: fileRootFromEnv() ?? '' }, `Sluice admin API listening on ${address}`);
   let stopped = false;
   return {
     app,

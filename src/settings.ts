@@ -36,6 +36,11 @@ export interface Settings {
   /** what `${env:…}` / `${file:…}` may reference besides SLUICE_SECRET_* (read by reference-policy.ts; logged at start) */
   secretEnv?: string;
   secretDir?: string;
+  /** AES-256-GCM key for secret fields at rest, and the one being rotated out (read by secrets-at-rest.ts; never logged) */
+  secretKey?: string;
+  secretKeyPrevious?: string;
+  /** the only directory the file sink may write under (checked by file-root.ts) */
+  fileRoot?: string;
   /** definition files applied at start and on SIGHUP (a file or a directory) */
   connectorsPath?: string;
   /** integrity check of both databases before they are used */
@@ -71,6 +76,9 @@ export const ENVIRONMENT = [
   ['SLUICE_MAX_CONNECTIONS', 'most admin API connections open at once', '1024'],
   ['SLUICE_SECRET_ENV', 'comma-separated environment variables `${env:…}` may name besides SLUICE_SECRET_*', ''],
   ['SLUICE_SECRET_DIR', 'the only directory `${file:…}` references may read from (unset: file references are refused)', ''],
+  ['SLUICE_SECRET_KEY', 'encrypts secret config fields at rest (AES-256-GCM): 64 hex digits or base64 of 32 bytes', ''],
+  ['SLUICE_SECRET_KEY_PREVIOUS', 'the key being rotated out: secrets under it are re-encrypted with SLUICE_SECRET_KEY at start', ''],
+  ['SLUICE_FILE_ROOT', 'the only directory the file sink may write under (unset: anywhere the process may write)', ''],
   ['SLUICE_CONNECTORS', 'connector definition file or directory applied at start and on SIGHUP (same as --connectors)', ''],
   ['SLUICE_INTEGRITY_CHECK', 'integrity check of both databases at start: quick, full or off (a damaged file is refused)', 'quick'],
 ] as const;
@@ -140,6 +148,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     secretDir: env.SLUICE_SECRET_DIR || undefined,
     integrityCheck: o.integrityCheck ?? integrityMode(env.SLUICE_INTEGRITY_CHECK),
     connectorsPath: o.connectorsPath ?? (env.SLUICE_CONNECTORS || undefined),
+    secretKey: env.SLUICE_SECRET_KEY || undefined,
+    secretKeyPrevious: env.SLUICE_SECRET_KEY_PREVIOUS || undefined,
+    fileRoot: env.SLUICE_FILE_ROOT || undefined,
   };
 }
 

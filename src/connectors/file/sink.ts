@@ -8,6 +8,7 @@ import { access, mkdir, open, rename, stat, type FileHandle } from 'node:fs/prom
 import { dirname, resolve } from 'node:path';
 import type { FileConfig } from '../../metadata/configs/file.js';
 import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { fileRootRefusal } from '../../metadata/file-root.js';
 import { codeOf, ioError, reason } from './errors.js';
 import { encodeLine } from './mapping.js';
 import { activePath, nextSizeRotatedPath, planSizeChunks } from './rotation.js';
@@ -49,6 +50,9 @@ class FileSink implements ConnectorSink {
   }
 
   async validate(): Promise<void> {
+    // a definition stored before SLUICE_FILE_ROOT was set, or a symlink under it, is stopped here
+    const refused = fileRootRefusal(this.base);
+    if (refused) throw new Error(`file sink: local_file_path ${this.base} ${refused}`);
     const existing = await statOrUndefined(this.base);
     if (existing?.isDirectory()) throw new Error(`file sink: ${this.base} is a directory; local_file_path must name a file`);
     if (existing) {

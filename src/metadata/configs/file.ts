@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import type { ConnectorType } from '../connector-type.js';
+import { fileRootRule } from '../file-root.js';
 
 export const fileSchema = Type.Object(
   {
@@ -21,4 +22,8 @@ export const fileType: ConnectorType<typeof fileSchema> = {
   description: 'Appends each message to a local file as JSON Lines (or raw payload lines), with rotation.',
   loadSink: () => import('../../connectors/file/index.js'),
   schema: fileSchema,
+  check: (cfg) => {
+    const rule = fileRootRule(cfg.local_file_path);
+    return rule ? [{ path: 'local_file_path', rule }] : [];
+  },
 };

@@ -16,6 +16,8 @@ export interface RecordJsonProperties {
 }
 
 export interface RecordJson {
+  /** the record's stable id (never repeats for the connector, kept by a replayed dead letter): deduplicate on it */
+  id: string;
   topic: string;
   payload: string;
   payload_encoding: PayloadEncoding;
@@ -51,6 +53,7 @@ export function decodePayload(payload: string, encoding: PayloadEncoding): Buffe
 
 export function recordToJson(record: RecordLike): RecordJson {
   const out: RecordJson = {
+    id: record.id,
     topic: record.topic,
     ...encodePayload(record.payload),
     qos: record.qos,

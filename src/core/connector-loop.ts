@@ -1,19 +1,22 @@
 // The per-connector loop: read a batch after the committed offset (lingering for a full one),
 // deliver it under the failure strategy, publish dead letters, then commit offset + outcome +
-// dead letters in one transaction. Only terminal outcomes move the offset.
+// dead letters in one transaction. Only terminal outcomes move the offset. Dead-letter replays
+// are queued here and run between batches, so the sink only ever has one writer.
 import type { ConnectorSink, SinkError, SinkRecord } from '../connectors/sink.js';
+import { SluiceError } from '../errors.js';
 import type { Delivery } from '../metadata/delivery.js';
 import type { FailureStrategy } from '../metadata/failure-strategy.js';
+import type { DeadLetterStore, NewDeadLetter } from './dead-letters.js';
 import { type DeadLetterPublisher, deadLetterMessage } from './dlq-publisher.js';
-import { type BatchOutcome, deliverBatch } from './failure-policy.js';
+import { type BatchOutcome, deliverBatch, type PolicyHooks } from './failure-policy.js';
 import type { ConnectorJournal } from './journal.js';
-import type { NewDeadLetter } from './dead-letters.js';
 import { abortableSleep } from './sleep.js';
 
 export interface LoopOptions {
   tenant: string;
   name: string;
   journal: ConnectorJournal;
+  deadLetters: DeadLetterStore;
   sink: ConnectorSink;
   strategy: FailureStrategy;
   delivery: Delivery;
@@ -24,15 +27,37 @@ export interface LoopOptions {
   onOutcome?: (o: BatchOutcome, records: readonly SinkRecord[]) => void;
 }
 
+/** The target is unavailable: delivery waits, nothing is charged. */
+export interface WaitingInfo {
+  since: number;
+  nextAttemptAt: number;
+  error: string;
+}
+
+export interface ReplayResult {
+  replayed: number;
+  failed: number;
+}
+
+interface ReplayJob {
+  ids?: number[];
+  resolve: (r: ReplayResult) => void;
+  reject: (e: Error) => void;
+}
+
 const IDLE_WAIT_MS = 1000;
 
 export class ConnectorLoop {
   private readonly abort = new AbortController();
   private done?: Promise<void>;
+  private readonly replays: ReplayJob[] = [];
+  private wakeUp?: () => void;
   /** highest offset handed to the sink and not yet committed (0 = none) */
   inFlightUpTo = 0;
   lastError: string | null = null;
   lastErrorAt: number | null = null;
+  /** set while the target is unavailable */
+  waiting: WaitingInfo | null = null;
 
   constructor(private readonly o: LoopOptions) {}
 
@@ -55,25 +80,43 @@ export class ConnectorLoop {
     }
   }
 
-  /** Interrupts retry waits, lets the batch on the wire finish, and resolves when the loop has ended. */
+  /** Interrupts waits, lets the batch on the wire finish, and resolves when the loop has ended. */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.done?.catch(() => undefined);
+    for (const job of this.replays.splice(0)) job.reject(new SluiceError('NOT_RUNNING', `connector ${this.o.tenant}/${this.o.name} stopped before the replay ran`));
+  }
+
+  /**
+   * Queues a replay of dead letters (all, or `ids`) through this loop's sink, between its batches.
+   * Written ones leave the table; failed ones stay with their new error (a replay never discards).
+   */
+  replay(ids?: number[]): Promise<ReplayResult> {
+    if (this.abort.signal.aborted) return Promise.reject(new SluiceError('NOT_RUNNING', `connector ${this.o.tenant}/${this.o.name} is stopping`));
+    return new Promise((resolve, reject) => {
+      this.replays.push({ ids, resolve, reject });
+      this.wakeUp?.();
+    });
   }
 
   private async run(): Promise<void> {
     const { journal, delivery } = this.o;
     const signal = this.abort.signal;
     while (!signal.aborted) {
+      const job = this.replays.shift();
+      if (job) {
+        await this.runReplay(job, signal);
+        continue;
+      }
       let records = journal.read(delivery.batch_size);
       if (records.length === 0) {
-        await journal.waitForAppend(IDLE_WAIT_MS, signal);
+        await this.idle(IDLE_WAIT_MS, signal);
         continue;
       }
       if (records.length < delivery.batch_size && delivery.linger_ms > 0) {
         const until = Date.now() + delivery.linger_ms;
-        while (records.length < delivery.batch_size && Date.now() < until && !signal.aborted) {
-          await journal.waitForAppend(until - Date.now(), signal);
+        while (records.length < delivery.batch_size && Date.now() < until && !signal.aborted && this.replays.length === 0) {
+          await this.idle(until - Date.now(), signal);
           records = journal.read(delivery.batch_size);
         }
       }
@@ -82,38 +125,100 @@ export class ConnectorLoop {
     }
   }
 
+  /** Waits for an append, a queued replay, the timeout or the stop. */
+  private idle(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wakeUp = resolve;
+      void this.o.journal.waitForAppend(ms, signal).then(resolve);
+    }).finally(() => (this.wakeUp = undefined));
+  }
+
+  private hooks(): PolicyHooks {
+    return {
+      observeSend: this.o.observeSend,
+      onRetry: (n, error) => {
+        // counted and shown while the retries go on, not only once the batch is over
+        this.o.journal.countRetries(n);
+        this.noteError(error.message);
+        this.o.onRetry?.(n, error);
+      },
+      onWaiting: (error, nextAttemptAt) => {
+        const first = this.waiting === null;
+        this.waiting = { since: this.waiting?.since ?? Date.now(), nextAttemptAt, error: error.message };
+        this.noteError(error.message);
+        if (first) this.o.log('warn', 'target unavailable: delivery waits (nothing is discarded, no retry is charged)', { error: error.message, next_attempt_in_ms: nextAttemptAt - Date.now() });
+      },
+      onAvailable: () => {
+        const since = this.waiting?.since;
+        this.waiting = null;
+        this.o.log('info', 'target available again: delivery resumed', { waited_ms: since === undefined ? 0 : Date.now() - since });
+      },
+    };
+  }
+
+  private noteError(message: string): void {
+    this.lastError = message;
+    this.lastErrorAt = Date.now();
+  }
+
   private async handle(records: SinkRecord[], signal: AbortSignal): Promise<void> {
     const { sink, strategy, journal } = this.o;
     const last = records[records.length - 1] as SinkRecord;
     this.inFlightUpTo = last.offset;
     try {
-      const outcome = await deliverBatch(sink, records, strategy, signal, {
-        observeSend: this.o.observeSend,
-        onRetry: (n, error) => {
-          // counted and shown while the retries go on, not only once the batch is over
-          journal.countRetries(n);
-          this.lastError = error.message;
-          this.lastErrorAt = Date.now();
-          this.o.onRetry?.(n, error);
-        },
-      });
+      const outcome = await deliverBatch(sink, records, strategy, signal, this.hooks());
       if (outcome.aborted) return;
-      if (outcome.lastError) {
-        this.lastError = outcome.lastError;
-        this.lastErrorAt = Date.now();
-      }
+      if (outcome.lastError) this.noteError(outcome.lastError);
       const deadLetters = await this.publishDeadLetters(outcome, records, signal);
       if (!deadLetters) return;
       const discarded: Record<string, number> = {};
       for (const d of outcome.discarded) {
         discarded[d.reason] = (discarded[d.reason] ?? 0) + 1;
-        this.o.log('warn', 'record discarded', { reason: d.reason, offset: records[d.index]?.offset, topic: records[d.index]?.topic, error: d.error.message });
+        this.o.log('warn', 'record discarded', { reason: d.reason, offset: records[d.index]?.offset, id: records[d.index]?.id, topic: records[d.index]?.topic, error: d.error.message });
       }
       // retries: already counted through onRetry
       journal.commit({ upTo: last.offset, written: outcome.written, discarded, deadLetters, retries: 0 }, records);
       this.o.onOutcome?.(outcome, records);
     } finally {
       this.inFlightUpTo = 0;
+      this.waiting = null;
+    }
+  }
+
+  /** One replay job, page by page (one batch in memory at a time), each page settled in one transaction. */
+  private async runReplay(job: ReplayJob, signal: AbortSignal): Promise<void> {
+    const { journal, deadLetters, delivery, sink, strategy } = this.o;
+    const pageSize = delivery.batch_size;
+    const result: ReplayResult = { replayed: 0, failed: 0 };
+    const ids = job.ids ? [...new Set(job.ids)].sort((a, b) => a - b) : undefined;
+    let afterId = 0;
+    let next = 0;
+    try {
+      for (;;) {
+        const page = ids ? deadLetters.pick(journal.id, ids.slice(next, (next += pageSize))) : deadLetters.page(journal.id, afterId, pageSize);
+        if (page.length === 0) {
+          if (ids && next < ids.length) continue;
+          break;
+        }
+        afterId = (page[page.length - 1] as { id: number }).id;
+        const records = page.map((p) => p.record);
+        const outcome = await deliverBatch(sink, records, strategy, signal, { ...this.hooks(), onUnavailable: 'give_up' });
+        const written = outcome.writtenIndexes.map((i) => (page[i] as { id: number }).id);
+        const failed = [...outcome.toDeadLetter, ...outcome.discarded].map((t) => ({ id: (page[t.index] as { id: number }).id, error: t.error.message, retries: t.retries }));
+        journal.commitReplay(written, failed);
+        result.replayed += written.length;
+        result.failed += failed.length;
+        if (failed.length > 0) this.noteError(`dead-letter replay: ${failed.length} failed again: ${failed[0]?.error}`);
+        if (outcome.unavailable) {
+          const left = page.length - written.length - failed.length;
+          throw new SluiceError('SERVICE_UNAVAILABLE', `the target is unavailable (${outcome.unavailable.message}); ${result.replayed} dead letters were replayed before, ${left} of this page and the rest stay in the table`);
+        }
+        if (outcome.aborted) throw new SluiceError('NOT_RUNNING', `connector ${this.o.tenant}/${this.o.name} stopped during the replay; ${result.replayed} dead letters were replayed before`);
+      }
+      this.o.log('info', 'dead letters replayed', { replayed: result.replayed, failed: result.failed });
+      job.resolve(result);
+    } catch (e) {
+      job.reject(e as Error);
     }
   }
 
@@ -132,15 +237,14 @@ export class ConnectorLoop {
           await dlq.publish(strategy.topic_name, message);
           break;
         } catch (e) {
-          this.lastError = `dead-letter publish to ${strategy.topic_name} failed: ${(e as Error).message}`;
-          this.lastErrorAt = Date.now();
-          this.o.log('warn', this.lastError);
+          this.noteError(`dead-letter publish to ${strategy.topic_name} failed: ${(e as Error).message}`);
+          this.o.log('warn', this.lastError as string);
           await abortableSleep(wait, signal);
           wait = Math.min(wait * 2, strategy.max_wait_ms);
         }
       }
       out.push({ record, error_message: t.error.message, retry_times: t.retries, dead_letter_timestamp: at });
-      this.o.log('warn', 'record dead-lettered', { offset: record.offset, topic: record.topic, error: t.error.message, retries: t.retries });
+      this.o.log('warn', 'record dead-lettered', { offset: record.offset, id: record.id, topic: record.topic, error: t.error.message, retries: t.retries });
     }
     return out;
   }

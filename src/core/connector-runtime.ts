@@ -7,7 +7,9 @@ import type { ConnectorDefinition } from '../metadata/definition.js';
 import { parseConnectorType } from '../metadata/registry.js';
 import { openSink } from '../metadata/open-sink.js';
 import { maskText } from '../metadata/secret-masking.js';
+import { SluiceError } from '../errors.js';
 import { ConnectorLoop } from './connector-loop.js';
+import { asSinkError } from './send-with-bisect.js';
 import type { DeadLetterPublisher } from './dlq-publisher.js';
 import type { ConnectorJournal, IncomingMessage, Journal } from './journal.js';
 import { type LogFn, type Logger, logFn } from './logger.js';
@@ -53,6 +55,9 @@ export class ConnectorRuntime {
   private lastErrorAt: number | null = null;
   private errorBackoff = MIN_ERROR_BACKOFF_MS;
   private retryTimer?: NodeJS.Timeout;
+  /** while the sink cannot start: since when, and the next attempt */
+  private waitingSince: number | null = null;
+  private nextAttemptAt: number | null = null;
   /** size of the message the source could not take while the journal was full */
   private blockedBytes = 0;
   /** lifecycle operations run one after another */
@@ -136,9 +141,21 @@ export class ConnectorRuntime {
     this.deps.journal.remove(this.def.tenant, this.def.name);
   }
 
-  /** The running sink, for dead-letter replay. */
-  activeSink(): ConnectorSink | undefined {
-    return this.state === 'running' ? this.sink : undefined;
+  /** Replays dead letters through the connector's loop, between its batches. */
+  replayDeadLetters(ids?: number[]): Promise<{ replayed: number; failed: number }> {
+    const loop = this.loop;
+    const state = this.liveState();
+    if (!loop || state !== 'running') {
+      const why = state === 'waiting' ? `waiting for its target (${this.loop?.waiting?.error ?? this.lastError ?? 'unavailable'})` : state;
+      return Promise.reject(new SluiceError('NOT_RUNNING', `connector ${this.def.tenant}/${this.def.name} is ${why}; dead letters replay through its running sink`));
+    }
+    return loop.replay(ids);
+  }
+
+  /** The state as an operator sees it: `waiting` while the running loop waits for an unavailable target. */
+  private liveState(): ConnectorState {
+    if (this.state === 'running' && this.loop?.waiting) return 'waiting';
+    return this.state;
   }
 
   private clientId(): string {
@@ -205,6 +222,7 @@ export class ConnectorRuntime {
         tenant: this.def.tenant,
         name: this.def.name,
         journal: this.cj,
+        deadLetters: this.deps.journal.deadLetters,
         sink,
         strategy: this.def.failure_strategy,
         delivery: this.def.delivery,
@@ -217,6 +235,8 @@ export class ConnectorRuntime {
       loop.start();
       this.state = 'running';
       this.errorBackoff = MIN_ERROR_BACKOFF_MS;
+      this.waitingSince = null;
+      this.nextAttemptAt = null;
       this.log('info', 'connector running');
       void loop.failed().then((e) => {
         if (e && this.loop === loop) void this.serial(() => this.fail(e));
@@ -226,17 +246,24 @@ export class ConnectorRuntime {
     }
   }
 
-  /** error state: close what was opened, show the error, try again with capped backoff */
+  /**
+   * The sink could not start (or its loop ended): close what was opened, show the error, try
+   * again with capped backoff. A target that is unavailable (unreachable, refusing our
+   * credentials) is `waiting`; anything else is `error`. Either way the journal keeps filling.
+   */
   private async fail(e: Error): Promise<void> {
     await this.stopSink();
-    this.state = 'error';
+    const unavailable = asSinkError(e).kind === 'unavailable';
+    this.state = unavailable ? 'waiting' : 'error';
     this.lastError = e.message;
     this.lastErrorAt = Date.now();
-    this.log('error', `connector failed, retrying in ${this.errorBackoff} ms: ${e.message}`);
+    this.waitingSince ??= Date.now();
+    this.nextAttemptAt = Date.now() + this.errorBackoff;
+    this.log(unavailable ? 'warn' : 'error', `${unavailable ? 'target unavailable' : 'connector failed'}, retrying in ${this.errorBackoff} ms: ${e.message}`);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.serial(async () => {
-        if (this.state === 'error' && this.def.desired_state === 'running') await this.startSink();
+        if ((this.state === 'error' || this.state === 'waiting') && this.def.desired_state === 'running') await this.startSink();
       });
     }, this.errorBackoff);
     this.errorBackoff = Math.min(this.errorBackoff * 2, MAX_ERROR_BACKOFF_MS);
@@ -276,8 +303,10 @@ export class ConnectorRuntime {
       tenant: this.def.tenant,
       name: this.def.name,
       type: this.def.type,
-      state: this.state,
+      state: this.liveState(),
       desired_state: this.def.desired_state,
+      waiting_since: this.loop?.waiting?.since ?? (this.state === 'waiting' ? this.waitingSince : null),
+      next_attempt_at: this.loop?.waiting?.nextAttemptAt ?? (this.state === 'waiting' || this.state === 'error' ? this.nextAttemptAt : null),
       source_connected: this.source?.connected ?? false,
       journal_full: this.source?.journalFull ?? false,
       received: c.received,
@@ -296,8 +325,6 @@ export class ConnectorRuntime {
       max_journal_bytes: this.def.delivery.max_journal_bytes,
       last_error: lastError.message === null ? null : maskText(lastError.message),
       last_error_at: lastError.at,
-      waiting_since: null,
-      next_attempt_at: null,
     };
   }
 }

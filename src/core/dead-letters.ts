@@ -54,6 +54,19 @@ export function toDeadLetterView(connectorName: string, r: Row): DeadLetterItem 
   };
 }
 
+export interface ReplayItem {
+  /** the dead letter's id in the table */
+  id: number;
+  record: SinkRecord;
+}
+
+function toReplayItem(r: Row): ReplayItem {
+  const record: SinkRecord = { id: r.record_id, offset: r.record_offset ?? 0, topic: r.source_topic, payload: r.payload, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, timestamp: r.original_timestamp };
+  const props = decodeProps(r.props);
+  if (props) record.properties = props;
+  return { id: r.id, record };
+}
+
 export class DeadLetterStore {
   constructor(private readonly db: Database.Database) {}
 
@@ -73,21 +86,27 @@ export class DeadLetterStore {
     return this.db.prepare('SELECT * FROM dead_letters WHERE connector_id = ? AND id = ?').get(connectorId, id) as Row | undefined;
   }
 
-  /** Rows to replay as records, with the id and offset of the original record, all or the given ids. */
-  take(connectorId: number, ids: number[] | undefined, limit: number): { id: number; record: SinkRecord }[] {
-    const rows = ids
-      ? ids.map((id) => this.get(connectorId, id)).filter((r): r is Row => r !== undefined)
-      : (this.db.prepare('SELECT * FROM dead_letters WHERE connector_id = ? ORDER BY id LIMIT ?').all(connectorId, limit) as Row[]);
-    return rows.map((r) => {
-      const record: SinkRecord = { id: r.record_id, offset: r.record_offset ?? 0, topic: r.source_topic, payload: r.payload, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, timestamp: r.original_timestamp };
-      const props = decodeProps(r.props);
-      if (props) record.properties = props;
-      return { id: r.id, record };
-    });
+  /** The next `limit` dead letters after id `afterId`, oldest first, as records keeping the original id and offset. */
+  page(connectorId: number, afterId: number, limit: number): ReplayItem[] {
+    const rows = this.db.prepare('SELECT * FROM dead_letters WHERE connector_id = ? AND id > ? ORDER BY id LIMIT ?').all(connectorId, afterId, limit) as Row[];
+    return rows.map(toReplayItem);
   }
 
-  updateError(connectorId: number, id: number, message: string): void {
-    this.db.prepare('UPDATE dead_letters SET error_message = ?, retry_times = retry_times + 1 WHERE connector_id = ? AND id = ?').run(maskText(message), connectorId, id);
+  /** The given dead letters (those that exist), in id order. */
+  pick(connectorId: number, ids: readonly number[]): ReplayItem[] {
+    return [...new Set(ids)]
+      .sort((a, b) => a - b)
+      .map((id) => this.get(connectorId, id))
+      .filter((r): r is Row => r !== undefined)
+      .map(toReplayItem);
+  }
+
+  /** The outcome of one replayed page: written ones leave the table, failed ones keep the new error. */
+  settleReplay(connectorId: number, written: readonly number[], failed: readonly { id: number; error: string; retries: number }[]): void {
+    const del = this.db.prepare('DELETE FROM dead_letters WHERE connector_id = ? AND id = ?');
+    const upd = this.db.prepare('UPDATE dead_letters SET error_message = ?, retry_times = retry_times + ? WHERE connector_id = ? AND id = ?');
+    for (const id of written) del.run(connectorId, id);
+    for (const f of failed) upd.run(maskText(f.error), f.retries + 1, connectorId, f.id);
   }
 
   purge(connectorId: number, ids?: number[]): number {

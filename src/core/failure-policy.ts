@@ -1,6 +1,13 @@
 // Turns a batch's sink outcomes into terminal decisions under the connector's failure strategy:
-// written, discarded{reason} or dead-lettered. Retries (p-retry) are cancellable through `signal`.
-import pRetry, { AbortError } from 'p-retry';
+// written, discarded{reason} or dead-lettered. Two kinds of waiting are kept apart:
+//
+// - the target is unavailable (down, unreachable, refusing our credentials): nothing is charged
+//   to any record; the batch waits with a capped backoff and is sent again, for as long as it
+//   takes (or until `signal` stops it). A replay can ask to give up instead (`onUnavailable`).
+// - a record failed retriably: charged to that record's `retry_total_times`, with the strategy's
+//   fixed or exponential backoff; only the records still failing are sent again.
+//
+// Permanent failures are terminal at once (send-with-bisect isolates them in a whole-batch error).
 import type { ConnectorSink, SinkError, SinkRecord } from '../connectors/sink.js';
 import type { FailureStrategy } from '../metadata/failure-strategy.js';
 import type { PolicyDiscardReason } from './discard-reasons.js';
@@ -18,53 +25,58 @@ export interface Terminal {
 
 export interface BatchOutcome {
   written: number;
+  /** indexes of the records written */
+  writtenIndexes: number[];
   discarded: (Terminal & { reason: DiscardReason })[];
   toDeadLetter: Terminal[];
-  /** record re-sends, summed over the batch */
+  /** record re-sends charged to retry budgets, summed over the batch */
   retries: number;
-  /** true when `signal` ended the work before every record had a terminal outcome */
+  /** true when the work ended before every record had a terminal outcome (stopped, or gave up on an unavailable target) */
   aborted: boolean;
+  /** the unavailability that made a `onUnavailable: 'give_up'` call return early */
+  unavailable?: SinkError;
   lastError?: string;
 }
 
 export interface PolicyHooks {
   observeSend?: (ms: number, ok: boolean) => void;
   onRetry?: (records: number, error: SinkError) => void;
+  /** the target is unavailable: the batch is sent again at `nextAttemptAt` (ms since epoch) */
+  onWaiting?: (error: SinkError, nextAttemptAt: number) => void;
+  /** the target answered again after a wait */
+  onAvailable?: () => void;
+  /** `wait` (the loop) or `give_up` (a replay, which must not hold a request for an outage) */
+  onUnavailable?: 'wait' | 'give_up';
+}
+
+/** First wait after the target became unavailable; doubled (with a little jitter) up to the cap. */
+export const UNAVAILABLE_MIN_WAIT_MS = 500;
+export const UNAVAILABLE_MAX_WAIT_MS = 30_000;
+/** a target's own Retry-After is honoured up to this */
+const RETRY_AFTER_CAP_MS = 300_000;
+
+export function nextUnavailableWait(previous: number | undefined): number {
+  const base = previous === undefined ? UNAVAILABLE_MIN_WAIT_MS : Math.min(previous * 2, UNAVAILABLE_MAX_WAIT_MS);
+  return Math.min(UNAVAILABLE_MAX_WAIT_MS, Math.round(base * (1 + Math.random() * 0.2)));
+}
+
+function retryWait(strategy: FailureStrategy, attempt: number, error: SinkError): number {
+  let wait = strategy.wait_time_ms;
+  if (strategy.backoff === 'exponential') {
+    const doubled = strategy.wait_time_ms * 2 ** (attempt - 1);
+    wait = Math.min(strategy.max_wait_ms, Math.round(doubled * (1 + Math.random())));
+  }
+  // the target asked for a longer pause than our backoff gives (HTTP Retry-After)
+  if (error.retryAfterMs !== undefined && error.retryAfterMs > wait) wait = Math.min(error.retryAfterMs, strategy.max_wait_ms);
+  return wait;
 }
 
 export async function deliverBatch(sink: ConnectorSink, records: readonly SinkRecord[], strategy: FailureStrategy, signal: AbortSignal, hooks: PolicyHooks = {}): Promise<BatchOutcome> {
-  const out: BatchOutcome = { written: 0, discarded: [], toDeadLetter: [], retries: 0, aborted: false };
+  const out: BatchOutcome = { written: 0, writtenIndexes: [], discarded: [], toDeadLetter: [], retries: 0, aborted: false };
   const attempts = new Map<number, number>();
-  let remaining = records.map((_, i) => i);
-  let lastRetriable = new Map<number, SinkError>();
   const retrying = strategy.strategy !== 'discard';
-
-  let inflight: Promise<void> | undefined;
-  const attempt = (): Promise<void> => {
-    inflight = sendOnce();
-    return inflight;
-  };
-  const sendOnce = async (): Promise<void> => {
-    if (signal.aborted) throw new AbortError('cancelled');
-    const failures = await sendWithBisect(sink, remaining.map((i) => records[i] as SinkRecord), hooks.observeSend);
-    const next: number[] = [];
-    lastRetriable = new Map();
-    remaining.forEach((recordIndex, k) => {
-      const err = failures.get(k);
-      if (!err) out.written += 1;
-      else if (err.kind === 'permanent') terminal(recordIndex, err, 'permanent_error');
-      else {
-        next.push(recordIndex);
-        lastRetriable.set(recordIndex, err);
-        out.lastError = err.message;
-      }
-    });
-    remaining = next;
-    if (remaining.length > 0 && retrying) {
-      const first = lastRetriable.values().next().value as SinkError;
-      throw Object.assign(new Error(first.message), { sinkError: first });
-    }
-  };
+  let remaining = records.map((_, i) => i);
+  let unavailableWait: number | undefined;
 
   const terminal = (index: number, error: SinkError, reason: DiscardReason) => {
     out.lastError = error.message;
@@ -73,40 +85,69 @@ export async function deliverBatch(sink: ConnectorSink, records: readonly SinkRe
     else out.discarded.push({ index, error, retries, reason });
   };
 
-  const exponential = strategy.backoff === 'exponential';
-  try {
-    await pRetry(attempt, {
-      retries: retrying ? strategy.retry_total_times : 0,
-      minTimeout: strategy.wait_time_ms,
-      maxTimeout: exponential ? strategy.max_wait_ms : strategy.wait_time_ms,
-      factor: exponential ? 2 : 1,
-      randomize: exponential,
-      signal,
-      onFailedAttempt: async (e) => {
-        if (e.retriesLeft <= 0 || signal.aborted) return;
-        for (const i of remaining) attempts.set(i, (attempts.get(i) ?? 0) + 1);
-        out.retries += remaining.length;
-        const sinkError = (e as unknown as { sinkError?: SinkError }).sinkError;
-        if (sinkError) hooks.onRetry?.(remaining.length, sinkError);
-        // the target asked for a longer pause than our backoff gives (HTTP Retry-After)
-        const extra = (sinkError?.retryAfterMs ?? 0) - strategy.wait_time_ms;
-        if (extra > 0) await abortableSleep(Math.min(extra, strategy.max_wait_ms), signal);
-      },
-    });
-  } catch (e) {
+  while (remaining.length > 0) {
     if (signal.aborted) {
-      // let a write already on the wire finish, so a sink is never closed under it
-      await inflight?.catch(() => undefined);
-      if (remaining.length > 0) {
+      out.aborted = true;
+      return out;
+    }
+    // a write already on the wire is let finish, so a sink is never closed under it
+    const failures = await sendWithBisect(sink, remaining.map((i) => records[i] as SinkRecord), hooks.observeSend);
+    const retriable: { index: number; error: SinkError }[] = [];
+    let unavailable: SinkError | undefined;
+    remaining.forEach((recordIndex, k) => {
+      const err = failures.get(k);
+      if (!err) {
+        out.written += 1;
+        out.writtenIndexes.push(recordIndex);
+      } else if (err.kind === 'permanent') terminal(recordIndex, err, 'permanent_error');
+      else {
+        retriable.push({ index: recordIndex, error: err });
+        if (err.kind === 'unavailable') unavailable ??= err;
+        out.lastError = err.message;
+      }
+    });
+    remaining = retriable.map((r) => r.index);
+    if (remaining.length === 0) break;
+
+    if (unavailable) {
+      // nothing can be concluded about any record while the target is down: nobody is charged
+      if (hooks.onUnavailable === 'give_up') {
         out.aborted = true;
+        out.unavailable = unavailable;
         return out;
       }
-    } else if (!(e as { sinkError?: SinkError }).sinkError && !(e instanceof AbortError)) throw e;
+      unavailableWait = nextUnavailableWait(unavailableWait);
+      let wait = unavailableWait;
+      if (unavailable.retryAfterMs !== undefined && unavailable.retryAfterMs > wait) wait = Math.min(unavailable.retryAfterMs, RETRY_AFTER_CAP_MS);
+      hooks.onWaiting?.(unavailable, Date.now() + wait);
+      await abortableSleep(wait, signal);
+      continue;
+    }
+    if (unavailableWait !== undefined) {
+      unavailableWait = undefined;
+      hooks.onAvailable?.();
+    }
+
+    if (!retrying) {
+      for (const r of retriable) terminal(r.index, r.error, 'retriable_error');
+      break;
+    }
+    const again: number[] = [];
+    for (const r of retriable) {
+      const n = attempts.get(r.index) ?? 0;
+      if (n >= strategy.retry_total_times) terminal(r.index, r.error, 'retries_exhausted');
+      else {
+        attempts.set(r.index, n + 1);
+        again.push(r.index);
+      }
+    }
+    remaining = again;
+    if (remaining.length === 0) break;
+    out.retries += remaining.length;
+    const first = retriable[0] as { error: SinkError };
+    hooks.onRetry?.(remaining.length, first.error);
+    await abortableSleep(retryWait(strategy, Math.max(...remaining.map((i) => attempts.get(i) ?? 1)), first.error), signal);
   }
-  // whatever is still failing ran out of attempts (or the strategy does not retry)
-  for (const i of remaining) {
-    const err = lastRetriable.get(i);
-    if (err) terminal(i, err, retrying ? 'retries_exhausted' : 'retriable_error');
-  }
+  if (unavailableWait !== undefined) hooks.onAvailable?.();
   return out;
 }

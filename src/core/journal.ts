@@ -379,11 +379,25 @@ export class ConnectorJournal {
     this.saveState();
   }
 
-  /** Counts replayed dead letters (they stay counted as dead_lettered: the identity is about the journal). */
-  countReplayed(n: number): void {
-    this.counters.dlq_replayed += n;
-    this.counters.last_success_at = Date.now();
-    this.saveState();
+  /**
+   * Settles one replayed page of dead letters in one transaction: the written ones leave the
+   * table and are counted as replayed (they stay counted as dead_lettered: the identity is about
+   * the journal), the failed ones keep their new error.
+   */
+  commitReplay(written: readonly number[], failed: readonly { id: number; error: string; retries: number }[]): void {
+    try {
+      this.journal.db.transaction(() => {
+        this.journal.deadLetters.settleReplay(this.id, written, failed);
+        this.counters.dlq_replayed += written.length;
+        if (written.length > 0) this.counters.last_success_at = Date.now();
+        this.saveState();
+      })();
+      this.journal.writes.noteSuccess();
+    } catch (e) {
+      this.reload();
+      this.journal.writes.noteFailure(e);
+      throw e;
+    }
   }
 
   deleteCommitted(): void {

@@ -9,7 +9,7 @@ export type FailureStrategyName = (typeof FAILURE_STRATEGIES)[number];
 
 export const FailureStrategySchema = Type.Object(
   {
-    strategy: Type.Enum([...FAILURE_STRATEGIES], { default: 'discard', description: 'What to do with a record the sink could not write.' }),
+    strategy: Type.Enum([...FAILURE_STRATEGIES], { default: 'dead_message_queue', description: 'What to do with a record the sink could not write. Without a failure_strategy a connector keeps such records as dead letters (dead_message_queue); an unavailable target never counts as a failure: delivery waits.' }),
     retry_total_times: Type.Integer({ minimum: 1, maximum: 1000, default: 3, description: 'Retries after the first attempt (discard_after_retry, dead_message_queue).' }),
     wait_time_ms: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 1000, description: 'Wait before each retry, in ms (the first wait with exponential backoff).' }),
     topic_name: Type.String({ minLength: 1, maxLength: 65535, default: 'dead_letter_queue', description: 'MQTT topic that dead letters are published to (dead_message_queue). No wildcards.' }),
@@ -21,8 +21,9 @@ export const FailureStrategySchema = Type.Object(
 
 export type FailureStrategy = Static<typeof FailureStrategySchema>;
 
+/** A definition without a failure strategy loses nothing: a record that fails is kept as a dead letter. */
 export const DEFAULT_FAILURE_STRATEGY: FailureStrategy = {
-  strategy: 'discard',
+  strategy: 'dead_message_queue',
   retry_total_times: 3,
   wait_time_ms: 1000,
   topic_name: 'dead_letter_queue',

@@ -87,7 +87,7 @@ describe('POST /api/cluster/connector/create', () => {
     const fs = (await s.request<{ failure_strategy: Record<string, unknown> }>('GET', '/api/v1/connectors/rq-null')).body.failure_strategy;
     assert.deepEqual(fs, { strategy: 'discard_after_retry', retry_total_times: 3, wait_time_ms: 1000, topic_name: 'dead_letter_queue', backoff: 'fixed', max_wait_ms: 60_000 });
     assertOk(await s.request('POST', '/api/cluster/connector/create', createBody('rq-null2', { failure_strategy: null })));
-    assert.equal((await s.request<{ failure_strategy: { strategy: string } }>('GET', '/api/v1/connectors/rq-null2')).body.failure_strategy.strategy, 'discard');
+    assert.equal((await s.request<{ failure_strategy: { strategy: string } }>('GET', '/api/v1/connectors/rq-null2')).body.failure_strategy.strategy, 'dead_message_queue');
   });
 
   test('a dead_message_queue strategy with its topic is stored', async () => {

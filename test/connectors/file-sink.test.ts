@@ -57,8 +57,8 @@ test('json_lines writes one documented JSON record per line', async () => {
   const text = readFileSync(join(dir, 'out', 'messages.jsonl'), 'utf8');
   assert.equal(
     text,
-    '{"topic":"plant/line1/temp","payload":"{\\"t\\":21.5}","payload_encoding":"utf8","qos":1,"retain":false,"timestamp":1790000000001,"offset":1}\n' +
-      '{"topic":"a/b","payload":"héllo 👋","payload_encoding":"utf8","qos":0,"retain":true,"timestamp":1790000000002,"offset":2,"properties":{"content_type":"text/plain","user_properties":{"k":"v"}}}\n',
+    '{"id":"e-1","topic":"plant/line1/temp","payload":"{\\"t\\":21.5}","payload_encoding":"utf8","qos":1,"retain":false,"timestamp":1790000000001,"offset":1}\n' +
+      '{"id":"e-2","topic":"a/b","payload":"héllo 👋","payload_encoding":"utf8","qos":0,"retain":true,"timestamp":1790000000002,"offset":2,"properties":{"content_type":"text/plain","user_properties":{"k":"v"}}}\n',
   );
 });
 

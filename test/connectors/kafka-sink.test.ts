@@ -94,7 +94,7 @@ test('raw value: the payload bytes untouched, binary included; timestamp = recei
 test('envelope value: the shared record JSON (text payload as text, binary as base64)', () => {
   const text = rec({ properties: { userProperties: { a: '1' } } });
   const m = message(text, '${topic}', 'envelope');
-  assert.deepEqual(JSON.parse(m.value.toString('utf8')), { topic: 'site/a/temp', payload: '{"t":21.5}', payload_encoding: 'utf8', qos: 1, retain: false, timestamp: TS, offset: 7, properties: { user_properties: { a: '1' } } });
+  assert.deepEqual(JSON.parse(m.value.toString('utf8')), { id: 'e-7', topic: 'site/a/temp', payload: '{"t":21.5}', payload_encoding: 'utf8', qos: 1, retain: false, timestamp: TS, offset: 7, properties: { user_properties: { a: '1' } } });
   assert.deepEqual(m.key, Buffer.from('site/a/temp'));
   const bin = rec({ payload: Buffer.from([0xde, 0xad, 0xbe, 0xef]) });
   const j = JSON.parse(message(bin, '', 'envelope').value.toString('utf8')) as Record<string, unknown>;

@@ -10,9 +10,9 @@ function rec(payload: Buffer, extra: Partial<SinkRecord> = {}): SinkRecord {
 test('valid UTF-8 (with emoji) stays text, in the documented key order', () => {
   const text = 'temp=21.5°C 🌡️ ok';
   const json = recordToJson(rec(Buffer.from(text, 'utf8')));
-  assert.deepEqual(json, { topic: 'site/a/temp', payload: text, payload_encoding: 'utf8', qos: 1, retain: false, timestamp: 1_790_000_000_123, offset: 7 });
-  assert.deepEqual(Object.keys(json), ['topic', 'payload', 'payload_encoding', 'qos', 'retain', 'timestamp', 'offset']);
-  assert.equal(JSON.stringify(json), `{"topic":"site/a/temp","payload":"${text}","payload_encoding":"utf8","qos":1,"retain":false,"timestamp":1790000000123,"offset":7}`);
+  assert.deepEqual(json, { id: 'e-7', topic: 'site/a/temp', payload: text, payload_encoding: 'utf8', qos: 1, retain: false, timestamp: 1_790_000_000_123, offset: 7 });
+  assert.deepEqual(Object.keys(json), ['id', 'topic', 'payload', 'payload_encoding', 'qos', 'retain', 'timestamp', 'offset']);
+  assert.equal(JSON.stringify(json), `{"id":"e-7","topic":"site/a/temp","payload":"${text}","payload_encoding":"utf8","qos":1,"retain":false,"timestamp":1790000000123,"offset":7}`);
 });
 
 test('invalid UTF-8 becomes base64 and round-trips exactly', () => {

@@ -98,8 +98,8 @@ test('POSTs the batch as a JSON array of documented records', async () => {
   assert.equal(r.url, '/ingest');
   assert.equal(r.headers['content-type'], 'application/json');
   assert.deepEqual(JSON.parse(r.body), [
-    { topic: 'dev/1/state', payload: '{"on":true}', payload_encoding: 'utf8', qos: 1, retain: false, timestamp: 1_790_000_000_001, offset: 1 },
-    { topic: 'dev/2/state', payload: '3q2+7w==', payload_encoding: 'base64', qos: 1, retain: true, timestamp: 1_790_000_000_002, offset: 2, properties: { correlation_data: 'YzE=' } },
+    { id: 'e-1', topic: 'dev/1/state', payload: '{"on":true}', payload_encoding: 'utf8', qos: 1, retain: false, timestamp: 1_790_000_000_001, offset: 1 },
+    { id: 'e-2', topic: 'dev/2/state', payload: '3q2+7w==', payload_encoding: 'base64', qos: 1, retain: true, timestamp: 1_790_000_000_002, offset: 2, properties: { correlation_data: 'YzE=' } },
   ]);
 });
 
@@ -109,7 +109,7 @@ test('a batch of one is still an array', async () => {
   await sink.sendBatch([rec(5, 'solo')]);
   const body = JSON.parse(h.received[0]!.body) as unknown;
   assert.ok(Array.isArray(body));
-  assert.deepEqual(body, [{ topic: 'dev/5/state', payload: 'solo', payload_encoding: 'utf8', qos: 1, retain: false, timestamp: 1_790_000_000_005, offset: 5 }]);
+  assert.deepEqual(body, [{ id: 'e-5', topic: 'dev/5/state', payload: 'solo', payload_encoding: 'utf8', qos: 1, retain: false, timestamp: 1_790_000_000_005, offset: 5 }]);
 });
 
 test('PUT with configured headers and basic auth', async () => {

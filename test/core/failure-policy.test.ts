@@ -38,7 +38,7 @@ class FakeSink implements ConnectorSink {
 }
 
 const OK: BatchResult = { failed: [] };
-const retriable = (msg = 'HTTP 503') => SinkError.retriable(msg);
+const retriable = (msg = 'HTTP 429') => SinkError.retriable(msg);
 const permanent = (msg = 'HTTP 400') => SinkError.permanent(msg);
 
 function strategy(name: FailureStrategyName, over: Partial<FailureStrategy> = {}): FailureStrategy {
@@ -166,13 +166,13 @@ describe('deliverBatch: retries', () => {
     assert.equal(sink.calls.length, 2);
   });
 
-  test('a sink throwing a plain Error counts as retriable', async () => {
+  test('a sink throwing a plain Error counts as unavailable: it waits, nothing is charged', async () => {
     const sink = new FakeSink((call) => {
       if (call === 0) throw new Error('socket hang up');
       return OK;
     });
     const out = await run(sink, records(2), strategy('discard_after_retry'));
-    assert.deepEqual(summary(out), { written: 2, discarded: [], dead: [], retries: 2, aborted: false });
+    assert.deepEqual(summary(out), { written: 2, discarded: [], dead: [], retries: 0, aborted: false });
   });
 
   test('fixed backoff waits wait_time_ms between attempts', async () => {
@@ -218,6 +218,87 @@ describe('deliverBatch: retries', () => {
     const t0 = performance.now();
     await run(capped, records(1), strategy('discard_after_retry', { wait_time_ms: 10, max_wait_ms: 100 }));
     assert.ok(performance.now() - t0 < 1000, 'a huge Retry-After is capped by max_wait_ms');
+  });
+});
+
+describe('deliverBatch: an unavailable target', () => {
+  const unavailable = (msg = 'HTTP 503') => SinkError.unavailable(msg);
+
+  for (const name of ['discard', 'discard_after_retry', 'dead_message_queue'] as const) {
+    test(`${name}: waits without charging any retry, then delivers everything in order`, async () => {
+      const sink = new FakeSink((call) => {
+        if (call < 2) throw unavailable();
+        return OK;
+      });
+      const waits: number[] = [];
+      let available = 0;
+      let retryHook = 0;
+      const out = await run(sink, records(5), strategy(name, { retry_total_times: 1 }), undefined, {
+        onWaiting: (_e: SinkError, at: number) => waits.push(at - Date.now()),
+        onAvailable: () => (available += 1),
+        onRetry: (n: number) => (retryHook += n),
+      });
+      assert.deepEqual(summary(out), { written: 5, discarded: [], dead: [], retries: 0, aborted: false });
+      assert.equal(sink.calls.length, 3, 'never bisected: the whole batch is sent again');
+      assert.ok(sink.calls.every((c) => c.offsets.join() === '1,2,3,4,5'));
+      assert.equal(waits.length, 2);
+      assert.ok((waits[0] as number) >= 400 && (waits[0] as number) <= 700, `first wait ${waits[0]} ms ≈ 500`);
+      assert.ok((waits[1] as number) > (waits[0] as number), 'the wait grows');
+      assert.equal(available, 1);
+      assert.equal(retryHook, 0);
+    });
+  }
+
+  test('only the records the target could not take are sent again after the wait', async () => {
+    // record 3 is refused as unavailable (e.g. its partition leader is away), the rest written
+    let refused = 0;
+    const sink = new FakeSink((_c, recs) => ({ failed: recs.flatMap((r, i) => (r.offset === 3 && refused++ < 1 ? [{ index: i, error: unavailable('leader not available') }] : [])) }));
+    const out = await run(sink, records(4), strategy('discard'));
+    assert.deepEqual(summary(out), { written: 4, discarded: [], dead: [], retries: 0, aborted: false });
+    assert.deepEqual(sink.calls.map((c) => c.offsets), [[1, 2, 3, 4], [3]]);
+  });
+
+  test('a round mixing unavailable and retriable failures charges nobody', async () => {
+    let call = 0;
+    const sink = new FakeSink((_c, recs) => {
+      call += 1;
+      if (call > 1) return OK;
+      return { failed: recs.map((_r, i) => ({ index: i, error: i === 0 ? unavailable() : retriable() })) };
+    });
+    const out = await run(sink, records(3), strategy('discard'));
+    assert.deepEqual(summary(out), { written: 3, discarded: [], dead: [], retries: 0, aborted: false });
+  });
+
+  test('a stop during the wait returns aborted at once, with nothing terminal', async () => {
+    const sink = new FakeSink(() => {
+      throw unavailable();
+    });
+    const ac = new AbortController();
+    const t0 = performance.now();
+    setTimeout(() => ac.abort(), 100);
+    const out = await run(sink, records(3), strategy('dead_message_queue'), ac.signal);
+    assert.ok(performance.now() - t0 < 450);
+    assert.deepEqual(summary(out), { written: 0, discarded: [], dead: [], retries: 0, aborted: true });
+  });
+
+  test("give_up (a replay) returns at the first unavailability with the error, keeping what was written", async () => {
+    const sink = new FakeSink((_c, recs) => ({ failed: recs.flatMap((r, i) => (r.offset > 2 ? [{ index: i, error: unavailable('connection refused') }] : [])) }));
+    const out = await run(sink, records(4), strategy('dead_message_queue'), undefined, { onUnavailable: 'give_up' });
+    assert.equal(out.aborted, true);
+    assert.equal(out.unavailable?.message, 'connection refused');
+    assert.deepEqual(out.writtenIndexes, [0, 1]);
+    assert.equal(sink.calls.length, 1);
+  });
+
+  test("the target's Retry-After lengthens the wait", async () => {
+    const sink = new FakeSink((call) => {
+      if (call === 0) throw SinkError.unavailable('HTTP 503', 1200);
+      return OK;
+    });
+    const out = await run(sink, records(1), strategy('discard'));
+    assert.equal(out.written, 1);
+    const gap = (sink.calls[1] as Call).at - (sink.calls[0] as Call).at;
+    assert.ok(gap >= 1150, `waited ${gap.toFixed(0)} ms for Retry-After 1200 ms`);
   });
 });
 

@@ -3,7 +3,7 @@
 // a deadline, the file sink's output read back, Prometheus text parsed, a local webhook server.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { ConnectorStatus } from '../../src/core/connector-status.js';
@@ -275,8 +275,10 @@ export interface WebhookServer {
   written: RecordJson[];
   /** number of requests, by answered status */
   answered: Map<number, number>;
-  /** decides the status of each request from its records (default 200) */
-  respond: (records: RecordJson[]) => number | { status: number; headers?: Record<string, string> };
+  /** records per request, in arrival order, whatever the answer */
+  requestSizes: number[];
+  /** decides the status of each request from its records and headers (default 200) */
+  respond: (records: RecordJson[], headers: IncomingHttpHeaders) => number | { status: number; headers?: Record<string, string> };
   close(): Promise<void>;
 }
 
@@ -286,6 +288,7 @@ export async function startWebhook(respond: WebhookServer['respond'] = () => 200
     port: 0,
     written: [],
     answered: new Map(),
+    requestSizes: [],
     respond,
     close: async () => undefined,
   };
@@ -300,7 +303,8 @@ export async function startWebhook(respond: WebhookServer['respond'] = () => 200
         res.writeHead(400).end('not JSON');
         return;
       }
-      const r = wh.respond(records);
+      wh.requestSizes.push(records.length);
+      const r = wh.respond(records, req.headers);
       const { status, headers } = typeof r === 'number' ? { status: r, headers: {} } : r;
       wh.answered.set(status, (wh.answered.get(status) ?? 0) + 1);
       if (status >= 200 && status < 300) wh.written.push(...records);

@@ -19,20 +19,20 @@ function valueOf(input: unknown) {
 }
 
 describe('failure strategy', () => {
-  test('absent or null: the default (discard) with every default filled in', () => {
+  test('absent or null: the default (dead_message_queue: nothing is lost) with every default filled in', () => {
     assert.deepEqual(valueOf(undefined), DEFAULT_FAILURE_STRATEGY);
     assert.deepEqual(valueOf(null), DEFAULT_FAILURE_STRATEGY);
-    assert.deepEqual(DEFAULT_FAILURE_STRATEGY, { strategy: 'discard', retry_total_times: 3, wait_time_ms: 1000, topic_name: 'dead_letter_queue', backoff: 'fixed', max_wait_ms: 60_000 });
+    assert.deepEqual(DEFAULT_FAILURE_STRATEGY, { strategy: 'dead_message_queue', retry_total_times: 3, wait_time_ms: 1000, topic_name: 'dead_letter_queue', backoff: 'fixed', max_wait_ms: 60_000 });
   });
 
   test('each of the three strategies passes; given fields kept, missing ones defaulted', () => {
-    assert.deepEqual(valueOf({ strategy: 'discard' }), DEFAULT_FAILURE_STRATEGY);
+    assert.deepEqual(valueOf({ strategy: 'discard' }), { ...DEFAULT_FAILURE_STRATEGY, strategy: 'discard' });
     assert.deepEqual(valueOf({ strategy: 'discard_after_retry', retry_total_times: 7 }), { ...DEFAULT_FAILURE_STRATEGY, strategy: 'discard_after_retry', retry_total_times: 7 });
     assert.deepEqual(valueOf({ strategy: 'dead_message_queue', topic_name: 'dlq/x', wait_time_ms: 250 }), { ...DEFAULT_FAILURE_STRATEGY, strategy: 'dead_message_queue', topic_name: 'dlq/x', wait_time_ms: 250 });
   });
 
   test('RobustMQ sends null for unused fields: null means "not given"', () => {
-    assert.deepEqual(valueOf({ strategy: 'discard', retry_total_times: null, wait_time_ms: null, topic_name: null }), DEFAULT_FAILURE_STRATEGY);
+    assert.deepEqual(valueOf({ strategy: 'discard', retry_total_times: null, wait_time_ms: null, topic_name: null }), { ...DEFAULT_FAILURE_STRATEGY, strategy: 'discard' });
   });
 
   test('unknown strategy is an error naming the allowed values', () => {

@@ -1,4 +1,4 @@
-// Acceptance: the three failure strategies against a local webhook that answers 503 for a while
+// Acceptance: the three failure strategies against a local webhook that answers 429 for a while
 // and 200 afterwards, with the source on a real Mosquitto: retries then delivery; drops counted by
 // reason in status and /metrics; dead letters on the MQTT topic and in the API, replayed and purged.
 import assert from 'node:assert/strict';
@@ -14,12 +14,12 @@ describe('webhook failure strategies on a real Mosquitto', () => {
 
   const hook = async (): Promise<WebhookServer & { failing: boolean }> => {
     const h = Object.assign(await startWebhook(), { failing: true });
-    h.respond = () => (h.failing ? 503 : 200);
+    h.respond = () => (h.failing ? 429 : 200);
     fx.hooks.push(h);
     return h;
   };
 
-  test('discard_after_retry: 503 for a while, then 200 → everything delivered, retries counted', { timeout: 120_000 }, async () => {
+  test('discard_after_retry: 429 for a while, then 200 → everything delivered, retries counted', { timeout: 120_000 }, async () => {
     const h = await hook();
     await fx.api.create({
       name: 'retry', type: 'webhook', topic_filter: 'retry/#', config: { url: h.url },
@@ -33,17 +33,17 @@ describe('webhook failure strategies on a real Mosquitto', () => {
     h.failing = true;
     const pub = await publishNumbered({ url: fx.url, seqs: range(1, 200), topic: (s) => `retry/${s % 2 ? 'a' : 'b'}`, clientId: 'retry-pub' });
     assert.equal(pub.acked.size, 199);
-    // five 503s in a row: the status shows the retries and the error while they go on
-    const failing = await fx.api.until('retry', 'retries under way', (s) => (h.answered.get(503) ?? 0) >= 5 && s.retries >= 4);
-    assert.equal(failing.written, 1, 'nothing written while the webhook answers 503');
+    // five 429s in a row: the status shows the retries and the error while they go on
+    const failing = await fx.api.until('retry', 'retries under way', (s) => (h.answered.get(429) ?? 0) >= 5 && s.retries >= 4);
+    assert.equal(failing.written, 1, 'nothing written while the webhook answers 429');
     assert.equal(failing.discarded_total, 0);
-    assert.match(failing.last_error ?? '', /HTTP 503/);
+    assert.match(failing.last_error ?? '', /HTTP 429/);
     h.failing = false;
 
     const s = await fx.api.until('retry', 'all 200 written', (x) => x.written === 200 && x.pending === 0, 60_000);
     const counts = countSeqs(h.written);
     assert.deepEqual(missing(range(0, 200), counts), []);
-    assert.equal(h.written.length, 200, 'a 503 writes nothing, so nothing is sent twice');
+    assert.equal(h.written.length, 200, 'a 429 writes nothing, so nothing is sent twice');
     assertAccounting(s);
     assert.equal(s.received, 200);
     assert.equal(s.discarded_total, 0);
@@ -115,7 +115,7 @@ describe('webhook failure strategies on a real Mosquitto', () => {
       for (const d of letters) {
         assert.equal(d.connector_name, 'dlq');
         assert.match(d.source_topic, /^orders\/(eu|us|bin)$/);
-        assert.match(d.error_message, /HTTP 503/);
+        assert.match(d.error_message, /HTTP 429/);
         assert.equal(d.retry_times, 2);
         assert.equal(typeof d.original_timestamp, 'number');
         assert.equal(typeof d.dead_letter_timestamp, 'number');

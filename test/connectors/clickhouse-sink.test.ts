@@ -367,9 +367,9 @@ test('outage with discard: drops are counted by reason; a connector created whil
   });
   const M = 500;
   await publish(Array.from({ length: M }, (_, i) => ({ topic: 'ch/discard/s', payload: `down-${i}` })));
-  const late = await until('ch-late in error', async () => {
+  const late = await until('ch-late waiting for its target', async () => {
     const st = await status('ch-late');
-    return st.state === 'error' ? st : undefined;
+    return st.state === 'waiting' ? st : undefined;
   }, 10_000, 20);
   assert.match(late.last_error ?? '', /^clickhouse: cannot reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
   const during = await until('the burst settled', async () => {
@@ -399,14 +399,14 @@ test('outage with discard: drops are counted by reason; a connector created whil
   await until('ch-late rows', async () => (await count(`SELECT count() AS n FROM ${DB}.late`)) === lateProbes, 15_000);
 });
 
-test('bad config: a missing table puts the connector in error; creating the table recovers it by itself', { timeout: 3 * MIN }, async () => {
+test('bad config: a missing table makes the connector wait; creating the table recovers it by itself', { timeout: 3 * MIN }, async () => {
   await createConnector({
     name: 'ch-missing', type: 'clickhouse', topic_filter: 'ch/missing/#',
     config: { url: chUrl, database: DB, table: 'created_later', payload_format: 'json' },
   });
-  const s = await until('error state', async () => {
+  const s = await until('waiting state', async () => {
     const st = await status('ch-missing');
-    return st.state === 'error' ? st : undefined;
+    return st.state === 'waiting' ? st : undefined;
   });
   assert.match(s.last_error ?? '', /^clickhouse: table sluice_it\.created_later does not exist on http:\/\/127\.0\.0\.1:\d+; create it with a column for each payload field to store$/);
   // the source keeps journaling while the sink cannot start
@@ -433,9 +433,9 @@ test('bad config: wrong credentials are named in last_error and in the validate 
   assert.ok(!v.text.includes('not-the-password'));
 
   await createConnector({ name: 'ch-auth', type: 'clickhouse', topic_filter: 'ch/auth/#', config });
-  const s = await until('error state', async () => {
+  const s = await until('waiting state', async () => {
     const st = await status('ch-auth');
-    return st.state === 'error' ? st : undefined;
+    return st.state === 'waiting' ? st : undefined;
   });
   assert.match(s.last_error ?? '', /^clickhouse: http:\/\/127\.0\.0\.1:\d+ refused user "default": Wrong password for user default \(code 193\)$/);
   const probes = await waitSubscribed('ch-auth', 'ch/auth/probe', 'while-refused');

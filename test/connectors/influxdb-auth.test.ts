@@ -55,9 +55,9 @@ describe('influxdb v1 sink against InfluxDB 1.x with auth-enabled', () => {
     assert.equal(await count('ok'), 1);
   });
 
-  test('a wrong password (401): error naming the user, never the password; fixing it recovers', { timeout: 90_000 }, async () => {
+  test('a wrong password (401): waiting, the error naming the user, never the password; fixing it recovers', { timeout: 90_000 }, async () => {
     await api.create({ name: 'i-401', type: 'influxdb', topic_filter: 'iauth/401', config: config('bad_pw', { user: WRITER.user, password: 'not-it-42' }) });
-    const e = await api.until('i-401', 'error state', (s) => s.state === 'error' && s.last_error !== null);
+    const e = await api.until('i-401', 'waiting state', (s) => s.state === 'waiting' && s.last_error !== null);
     assert.match(e.last_error ?? '', /refused user "writer": check username, password and its WRITE privilege on "sluice_auth" \(HTTP 401/);
     assert.ok(!(e.last_error ?? '').includes('not-it-42'), 'no password in last_error');
     await api.ok('PATCH', '/api/v1/connectors/i-401', { config: { password: WRITER.password } });
@@ -67,9 +67,9 @@ describe('influxdb v1 sink against InfluxDB 1.x with auth-enabled', () => {
     assert.equal(await count('bad_pw'), 1);
   });
 
-  test('a user without WRITE (403): error naming the user and the privilege', { timeout: 60_000 }, async () => {
+  test('a user without WRITE (403): waiting, the error naming the user and the privilege', { timeout: 60_000 }, async () => {
     await api.create({ name: 'i-403', type: 'influxdb', topic_filter: 'iauth/403', config: config('no_priv', READER) });
-    const e = await api.until('i-403', 'error state', (s) => s.state === 'error' && s.last_error !== null);
+    const e = await api.until('i-403', 'waiting state', (s) => s.state === 'waiting' && s.last_error !== null);
     assert.match(e.last_error ?? '', /refused user "reader": check username, password and its WRITE privilege on "sluice_auth" \(HTTP 403/);
     assert.ok(!(e.last_error ?? '').includes(READER.password));
   });

@@ -173,7 +173,7 @@ describe(`kafka sink against Kafka ${KAFKA_VERSION} (KRaft) and Mosquitto`, () =
     for (const m of got) {
       assert.equal(m.key, null, 'no key');
       const j = JSON.parse(m.value.toString('utf8')) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(j), ['topic', 'payload', 'payload_encoding', 'qos', 'retain', 'timestamp', 'offset']);
+      assert.deepEqual(Object.keys(j), ['id', 'topic', 'payload', 'payload_encoding', 'qos', 'retain', 'timestamp', 'offset']);
       assert.equal(j.qos, 1);
       assert.equal(j.retain, false);
       assert.equal(j.timestamp, m.timestamp);
@@ -289,14 +289,14 @@ describe(`kafka sink against Kafka ${KAFKA_VERSION} (KRaft) and Mosquitto`, () =
     await poisonRun('k-big-bisect', 'kbad/bisect', 'sluice_bad_bisect', { max_request_bytes: 8_000_000 });
   });
 
-  test('bad config: unreachable brokers → error state with the reason; recovers once they are reachable', { timeout: 120_000 }, async () => {
+  test('bad config: unreachable brokers → waiting with the reason; recovers once they are reachable', { timeout: 120_000 }, async () => {
     const port = await freePort();
     const probe = await api.request('POST', '/api/v1/connector-types/kafka/validate', { config: { bootstrap_servers: `127.0.0.1:${port}`, topic: 'sluice_cfg' }, probe: true });
     assert.ok(probe.status >= 400, probe.text);
     assert.match(probe.text, new RegExp(`cannot reach Kafka at 127\\.0\\.0\\.1:${port}: Connection error: connect ECONNREFUSED`));
 
     await api.create({ name: 'k-unreach', type: 'kafka', topic_filter: 'kcfg/unreach', config: { bootstrap_servers: `127.0.0.1:${port}`, topic: 'sluice_cfg_unreach', connection_timeout_ms: 1000 } });
-    const e = await api.until('k-unreach', 'error state', (s) => s.state === 'error' && s.last_error !== null);
+    const e = await api.until('k-unreach', 'waiting state', (s) => s.state === 'waiting' && s.last_error !== null);
     assert.match(e.last_error ?? '', new RegExp(`^kafka sink: cannot reach Kafka at 127\\.0\\.0\\.1:${port}: Connection error: connect ECONNREFUSED`));
 
     // the fix: something now forwards that address to the broker (as a firewall opening would)
@@ -313,13 +313,13 @@ describe(`kafka sink against Kafka ${KAFKA_VERSION} (KRaft) and Mosquitto`, () =
     }
   });
 
-  test('bad config: a refused SASL login → error state naming the user, never the password; fixed config recovers', { timeout: 120_000 }, async () => {
+  test('bad config: a refused SASL login → waiting, the error naming the user, never the password; fixed config recovers', { timeout: 120_000 }, async () => {
     // a SASL login on the PLAINTEXT listener: the broker refuses it (ILLEGAL_SASL_STATE)
     await api.create({
       name: 'k-auth', type: 'kafka', topic_filter: 'kcfg/auth',
       config: { bootstrap_servers: brokers, topic: 'sluice_cfg_auth', sasl_mechanism: 'plain', sasl_username: 'sluice', sasl_password: 's3cret-pw' },
     });
-    const e = await api.until('k-auth', 'error state', (s) => s.state === 'error' && s.last_error !== null);
+    const e = await api.until('k-auth', 'waiting state', (s) => s.state === 'waiting' && s.last_error !== null);
     assert.match(e.last_error ?? '', new RegExp(`^kafka sink: Kafka at ${brokers.replaceAll('.', '\\.')} refused the login with SASL plain as user "sluice": ILLEGAL_SASL_STATE`));
     assert.ok(!(e.last_error ?? '').includes('s3cret-pw'), 'no password in last_error');
     assert.ok(!(await topics()).includes('sluice_cfg_auth'), 'nothing was created');
@@ -346,7 +346,7 @@ describe(`kafka sink against Kafka ${KAFKA_VERSION} (KRaft) and Mosquitto`, () =
     }
 
     await api.create({ name: 'k-sasl-bad', type: 'kafka', topic_filter: 'ksasl/bad', config: { ...sasl, topic: 'sluice_sasl_bad', sasl_mechanism: 'scram-sha-256', sasl_password: 'not-the-pw-123' } });
-    const e = await api.until('k-sasl-bad', 'error state', (x) => x.state === 'error' && x.last_error !== null);
+    const e = await api.until('k-sasl-bad', 'waiting state', (x) => x.state === 'waiting' && x.last_error !== null);
     assert.match(e.last_error ?? '', /refused the login with SASL scram-sha-256 as user "sluice": .*invalid credentials/i);
     assert.ok(!(e.last_error ?? '').includes('not-the-pw-123'), 'no password in last_error');
     await api.ok('PATCH', '/api/v1/connectors/k-sasl-bad', { config: { sasl_password: password } });

@@ -188,10 +188,10 @@ test('outage: the target restarts mid-stream under discard; the drops are counte
   await api.request('DELETE', '/api/v1/connectors/outage-discard');
 });
 
-test('bad config: an unreachable target puts the connector in error with a clear last_error; it recovers when the target comes up', async () => {
+test('bad config: an unreachable target makes the connector wait with a clear last_error; it recovers when the target comes up', async () => {
   const port = await freePort();
   await create({ name: 'late', type: 'mqtt', topic_filter: 'late/#', config: { server: `mqtt://127.0.0.1:${port}`, topic_prefix: 'bridged/', connect_timeout_secs: 2 } });
-  const err = await api.until('late', 'error state', (s) => s.state === 'error' && s.last_error !== null);
+  const err = await api.until('late', 'waiting state', (s) => s.state === 'waiting' && s.last_error !== null);
   assert.match(err.last_error ?? '', new RegExp(`^mqtt sink: cannot reach 127\\.0\\.0\\.1:${port}: ECONNREFUSED \\(nothing listens there\\)$`));
   const N = 100;
   const pub = await publishNumbered({ url: sourceUrl, seqs: range(N), topic: () => 'late/x', payload: payloadFor });

@@ -55,7 +55,7 @@ describe('the journal bound (max_journal_bytes = 1 MiB) on a real Mosquitto', ()
 
   test('drop_oldest: the oldest pending records go, counted as discarded{journal_full}; the batch in flight stays', { timeout: 180_000 }, async () => {
     const h = Object.assign(await startWebhook(), { failing: true });
-    h.respond = () => (h.failing ? 503 : 200);
+    h.respond = () => (h.failing ? 429 : 200);
     fx.hooks.push(h);
     const BATCH = 50;
     await fx.api.create({
@@ -65,7 +65,7 @@ describe('the journal bound (max_journal_bytes = 1 MiB) on a real Mosquitto', ()
     });
     await fx.api.until('dropper', 'running', (s) => s.state === 'running');
     await primeWith(fx.api, 'dropper', fx.url, 'drop/a', 0, payload);
-    // the prime is the batch in flight, retried against the 503s; the rest pile up behind it
+    // the prime is the batch in flight, retried against the 429s (throttled); the rest pile up behind it
     await fx.api.until('dropper', 'retrying', (s) => s.retries > 0);
 
     const pub = await publishNumbered({ url: fx.url, seqs: range(1, N), topic: (s) => `drop/${s % 2 ? 'a' : 'b'}`, payload, window: 200, clientId: 'drop-pub' });

@@ -200,14 +200,14 @@ describe('connector lifecycle on a real Mosquitto', () => {
     }
   });
 
-  test('a sink that cannot start shows error with its message, recovers by itself; the other connector runs on', { timeout: 120_000 }, async () => {
+  test('a sink whose target is unreachable shows waiting with its message, recovers by itself; the other connector runs on', { timeout: 120_000 }, async () => {
     const okOut = join(fx.server.dir, 'bystander.jsonl');
     await fileConnector('bystander', 'life/ok', okOut);
     await primeWith(fx.api, 'bystander', fx.url, 'life/ok', 0);
 
     const port = await freePort(); // nothing listens there (yet)
     await fx.api.create({ name: 'broken', type: 'webhook', topic_filter: 'life/broken', config: { url: `http://127.0.0.1:${port}/hook`, timeout_ms: 1000 }, delivery: { batch_size: 20, linger_ms: 10 } });
-    const err = await fx.api.until('broken', 'error state', (s) => s.state === 'error');
+    const err = await fx.api.until('broken', 'waiting state', (s) => s.state === 'waiting' && s.next_attempt_at !== null);
     assert.match(err.last_error ?? '', new RegExp(`cannot reach 127\\.0\\.0\\.1:${port}`));
     assert.ok(err.last_error_at !== null);
 
@@ -220,7 +220,7 @@ describe('connector lifecycle on a real Mosquitto', () => {
     assertAccounting(ok);
     assert.deepEqual(missing(range(0, 200), countSeqs(readJsonLines(okOut))), []);
     const stillBroken = await fx.api.until('broken', '50 pending', (s) => s.pending === 50);
-    assert.equal(stillBroken.state, 'error');
+    assert.equal(stillBroken.state, 'waiting');
     assert.equal(stillBroken.written, 0);
 
     // the port opens: the connector recovers by itself and delivers what it journaled meanwhile

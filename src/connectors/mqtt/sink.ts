@@ -64,7 +64,7 @@ class MqttBridgeSink implements ConnectorSink {
   async validate(): Promise<void> {
     const target = this.target;
     const verdict = loopVerdict(target.url, this.template, this.env, target.label, this.ctx.sourceBrokerUrl);
-    if (verdict.kind === 'refuse') throw new Error(`mqtt sink: refusing a loop: ${verdict.message}`);
+    if (verdict.kind === 'refuse') throw SinkError.permanent(`mqtt sink: refusing a loop: ${verdict.message}`);
     const probe = mqtt.connect(target.url, clientOptions(this.cfg, this.clientId));
     try {
       await firstConnect(probe, target, this.cfg.connect_timeout_secs);

@@ -88,7 +88,7 @@ describe('connector lifecycle on a real Mosquitto', () => {
 
   test('pause and delete interrupt a long retry wait at once; the batch is kept and delivered after resume', { timeout: 60_000 }, async () => {
     const h = Object.assign(await startWebhook(), { failing: true });
-    h.respond = () => (h.failing ? 503 : 200);
+    h.respond = () => (h.failing ? 429 : 200);
     fx.hooks.push(h);
     const body = { type: 'webhook', topic_filter: 'life/slow', config: { url: h.url }, failure_strategy: { strategy: 'discard_after_retry', retry_total_times: 10, wait_time_ms: 60_000 }, delivery: { batch_size: 20, linger_ms: 10 } };
     await fx.api.create({ name: 'slow', ...body });
@@ -141,7 +141,7 @@ describe('connector lifecycle on a real Mosquitto', () => {
   });
 
   test('delete removes every trace; a re-create with the same name starts from zero', { timeout: 120_000 }, async () => {
-    const h = await startWebhook(() => 503);
+    const h = await startWebhook(() => 429);
     fx.hooks.push(h);
     const body = {
       name: 'gone', type: 'webhook', topic_filter: 'life/gone', config: { url: h.url },

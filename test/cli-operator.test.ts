@@ -102,7 +102,7 @@ describe('CLI operator aids against a real server', () => {
     assert.equal(bad.code, 1);
     assert.equal(
       bad.stderr,
-      `error: connector default/w-bad did not reach running within 2s (state error; last error: file sink: cannot create directory ${blocker}: ${blocker} is not a directory); it is stored: fix it with \`sluice connector update w-bad\` or remove it with \`sluice connector delete w-bad\`\n`,
+      `error: connector default/w-bad did not reach running within 2s (state waiting; last error: file sink: cannot create directory ${blocker}: ${blocker} is not a directory); it is stored: fix it with \`sluice connector update w-bad\` or remove it with \`sluice connector delete w-bad\`\n`,
     );
     const paused = await cli('connector', 'create', '--name', 'w-p', '--type', 'file', '--topic', 'w/p', '--config', '{}', '--wait', '--paused');
     assert.equal(paused.code, 2);

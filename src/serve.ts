@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { ConnectorService } from './admin/connector-service.js';
 import { buildServer } from './admin/server.js';
 import { MqttDeadLetterPublisher } from './core/dlq-publisher.js';
+import { instanceDeadLetterClientId } from './core/client-identity.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './core/embedded-broker.js';
 import { Journal } from './core/journal.js';
 import { prettyLogStream, usePrettyLogs } from './core/pretty-log.js';
@@ -79,8 +80,10 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     password: settings.mqttPassword,
     clientIdPrefix: settings.mqttClientIdPrefix,
     sessionExpirySecs: settings.mqttSessionExpirySecs,
+    receiveMaximum: settings.mqttReceiveMaximum,
     ...tls,
     rejectUnauthorized: !settings.mqttInsecure,
+    embedded: embedded?.sessions,
   };
   const service = new ConnectorService(store);
   const logStream = usePrettyLogs(settings.logFormat, process.stdout.isTTY === true) ? prettyLogStream(process.stdout) : undefined;
@@ -88,7 +91,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     tls: adminTls, requestTimeoutMs: settings.requestTimeoutMs, connectionTimeoutMs: settings.connectionTimeoutMs, maxConnections: settings.maxConnections,
   });
   undo.push(() => app.close());
-  const dlq = new MqttDeadLetterPublisher(broker);
+  const dlq = new MqttDeadLetterPublisher(broker, instanceDeadLetterClientId(journal.db, settings.mqttClientIdPrefix));
   const manager = new ConnectorManager({ store, journal, broker, dlq, log: app.log });
   undo.push(() => manager.shutdown());
   service.attachRuntime(manager);
@@ -100,6 +103,8 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     });
     if (report.failed.length > 0) throw new Error(`--connectors / SLUICE_CONNECTORS: ${report.failed.length} definition${report.failed.length === 1 ? '' : 's'} could not be applied:\n  ${report.failed.join('\n  ')}`);
   }
+  // publishers are let in once every connector's session is attached
+  embedded?.open();
   const adminTarget = { what: 'admin API', host: settings.host, port: settings.port, setting: 'SLUICE_PORT or --port' };
   const address = await listenExplained(adminTarget, () => app.listen({ host: settings.host, port: settings.port }));
   app.log.info({ db: settings.dbPath, journal: settings.journalPath, broker: maskUrl(broker.url), embedded_broker: Boolean(embedded), auth: settings.apiToken ? 'bearer' : 'none', tls: Boolean(adminTls), secret_env: settings.secretEnv ?? '', secret_dir: settings.secretDir ?? '', secrets_at_rest: sealer.keys.current ? `aes-256-gcm key ${sealer.keys.current.id}` : 'plain', secrets_resealed: resealed, file_root: fileRootFromEnv() ?? '' }, `Sluice admin API listening on ${address}`);

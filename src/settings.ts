@@ -22,6 +22,8 @@ export interface Settings {
   mqttProtocol: 4 | 5;
   mqttClientIdPrefix: string;
   mqttSessionExpirySecs: number;
+  /** MQTT 5 Receive Maximum of the source sessions: how many QoS 1/2 messages the broker has in flight to each */
+  mqttReceiveMaximum: number;
   mqttCaFile?: string;
   mqttCertFile?: string;
   mqttKeyFile?: string;
@@ -61,8 +63,9 @@ export const ENVIRONMENT = [
   ['SLUICE_MQTT_USERNAME', 'user name at the source broker', ''],
   ['SLUICE_MQTT_PASSWORD', 'password at the source broker', ''],
   ['SLUICE_MQTT_PROTOCOL', 'MQTT protocol version at the source broker: 5 or 4 (3.1.1)', '5 (4 with the embedded broker)'],
-  ['SLUICE_MQTT_CLIENT_ID_PREFIX', 'prefix of the client ids Sluice uses; each connector appends <tenant>_<name>', 'sluice_'],
+  ['SLUICE_MQTT_CLIENT_ID_PREFIX', 'prefix of the client ids Sluice uses: each connector appends <tenant>:<name>, the dead-letter publisher dlq/<instance id>', 'sluice_'],
   ['SLUICE_MQTT_SESSION_EXPIRY_SECS', 'MQTT 5 session expiry of the persistent source sessions', '604800'],
+  ['SLUICE_MQTT_RECEIVE_MAXIMUM', 'MQTT 5 Receive Maximum of each source session (1–65535): the most QoS 1/2 messages the broker sends before an acknowledgement, and so the most a kill -9 can make it resend', '1000'],
   ['SLUICE_MQTT_CA_FILE', 'PEM CA file to verify an mqtts:// source broker', ''],
   ['SLUICE_MQTT_CERT_FILE', 'PEM client certificate for an mqtts:// source broker that asks for one (with SLUICE_MQTT_KEY_FILE)', ''],
   ['SLUICE_MQTT_KEY_FILE', 'PEM private key of SLUICE_MQTT_CERT_FILE', ''],
@@ -102,6 +105,12 @@ function logFormat(raw: string | undefined): LogFormat {
   throw new Error(`SLUICE_LOG_FORMAT: expected auto, json or pretty, got ${JSON.stringify(raw)}`);
 }
 
+function receiveMaximum(raw: string | undefined): number {
+  const n = int('SLUICE_MQTT_RECEIVE_MAXIMUM', raw, 1000);
+  if (n < 1 || n > 65_535) throw new Error(`SLUICE_MQTT_RECEIVE_MAXIMUM: expected 1–65535, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 function integrityMode(raw: string | undefined): IntegrityMode {
   if (raw === undefined || raw === '') return 'quick';
   if (raw === 'quick' || raw === 'full' || raw === 'off') return raw;
@@ -133,6 +142,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     mqttProtocol: o.mqttProtocol ?? protocol,
     mqttClientIdPrefix: o.mqttClientIdPrefix ?? env.SLUICE_MQTT_CLIENT_ID_PREFIX ?? 'sluice_',
     mqttSessionExpirySecs: o.mqttSessionExpirySecs ?? int('SLUICE_MQTT_SESSION_EXPIRY_SECS', env.SLUICE_MQTT_SESSION_EXPIRY_SECS, 604_800),
+    mqttReceiveMaximum: o.mqttReceiveMaximum ?? receiveMaximum(env.SLUICE_MQTT_RECEIVE_MAXIMUM),
     mqttCaFile: o.mqttCaFile ?? (env.SLUICE_MQTT_CA_FILE || undefined),
     mqttCertFile: o.mqttCertFile ?? (env.SLUICE_MQTT_CERT_FILE || undefined),
     mqttKeyFile: o.mqttKeyFile ?? (env.SLUICE_MQTT_KEY_FILE || undefined),

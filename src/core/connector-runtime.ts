@@ -1,6 +1,5 @@
 // One connector's life: its MQTT source (always on, so the journal fills even while paused),
 // its sink and loop (started, paused, swapped, restarted), its state and status.
-import { createHash } from 'node:crypto';
 import type { ConnectorSink } from '../connectors/sink.js';
 import type { ConnectorStatus, ConnectorState } from './connector-status.js';
 import type { ConnectorDefinition } from '../metadata/definition.js';
@@ -14,7 +13,9 @@ import type { DeadLetterPublisher } from './dlq-publisher.js';
 import type { ConnectorJournal, IncomingMessage, Journal } from './journal.js';
 import { type LogFn, type Logger, logFn } from './logger.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { type AppendResult, type BrokerSettings, discardSession, MqttSource, unsubscribeSession } from './mqtt-source.js';
+import { connectorClientId } from './client-identity.js';
+import { type AppendResult, type BrokerSettings, discardSession, type MqttSource, openSource, unsubscribeSession } from './mqtt-source.js';
+import { Qos2Receipts } from './qos2-receipts.js';
 
 export interface RuntimeDeps {
   journal: Journal;
@@ -37,11 +38,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-export function sourceClientId(prefix: string, tenant: string, name: string): string {
-  const id = `${prefix}${tenant}_${name}`;
-  return id.length <= 64 ? id : `${prefix}${createHash('sha256').update(`${tenant}/${name}`).digest('hex').slice(0, 32)}`;
 }
 
 export class ConnectorRuntime {
@@ -159,18 +155,24 @@ export class ConnectorRuntime {
   }
 
   private clientId(): string {
-    return sourceClientId(this.deps.broker.clientIdPrefix, this.def.tenant, this.def.name);
+    return connectorClientId(this.deps.journal.db, this.deps.broker.clientIdPrefix, this.def.tenant, this.def.name);
   }
 
   private startSource(): void {
     const d = this.def.delivery;
-    this.source = new MqttSource({
+    const journal = this.deps.journal;
+    this.source = openSource({
       broker: this.deps.broker,
       clientId: this.clientId(),
       topicFilter: this.def.topic_filter,
       qos: d.qos as 0 | 1 | 2,
       onMessage: (m) => this.take(m),
-      afterCommit: (hook) => this.deps.journal.afterCommit(hook),
+      afterCommit: (hook) => journal.afterCommit(hook),
+      commitNow: () => journal.commitGroup(),
+      receipts: new Qos2Receipts(journal.db, this.cj.id, () => journal.joinGroup()),
+      countDropped: (n) => {
+        for (let i = 0; i < n; i++) this.cj.countUnjournaled('journal_full');
+      },
       // room for the message the broker will redeliver first, and below the resume mark
       hasRoom: () => {
         const max = this.def.delivery.max_journal_bytes;

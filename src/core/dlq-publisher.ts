@@ -2,8 +2,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DeadLetterItem } from './runtime-port.js';
 import type { SinkRecord } from '../connectors/sink.js';
+import { backOffReconnects } from '../mqtt/reconnect.js';
 import { payloadText } from './dead-letters.js';
-import { type BrokerSettings, clientOptions } from './mqtt-source.js';
+import { brokerClientOptions, type BrokerSettings } from '../mqtt/client-options.js';
 
 /** What is published to the dead-letter topic: the stored dead letter (without its local id) plus the tenant. */
 export type DeadLetterMessage = Omit<DeadLetterItem, 'id'> & { tenant: string };
@@ -31,7 +32,11 @@ export interface DeadLetterPublisher {
 export class MqttDeadLetterPublisher implements DeadLetterPublisher {
   private client?: MqttClient;
 
-  constructor(private readonly broker: BrokerSettings) {
+  /** `clientId`: stable per Sluice instance, unique across instances (see client-identity.ts) */
+  constructor(
+    private readonly broker: BrokerSettings,
+    private readonly clientId: string,
+  ) {
     // connected from the start: its connection state is also what /ready reports for the broker
     this.connection();
   }
@@ -42,8 +47,9 @@ export class MqttDeadLetterPublisher implements DeadLetterPublisher {
 
   private connection(): MqttClient {
     if (!this.client) {
-      this.client = mqtt.connect(this.broker.url, { ...clientOptions(this.broker, `${this.broker.clientIdPrefix}dlq_${process.pid}`, true), queueQoSZero: false });
+      this.client = mqtt.connect(this.broker.url, { ...brokerClientOptions(this.broker, this.clientId, true), queueQoSZero: false });
       this.client.on('error', () => undefined);
+      backOffReconnects(this.client);
     }
     return this.client;
   }

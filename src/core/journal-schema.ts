@@ -46,4 +46,15 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
    ALTER TABLE dead_letters ADD COLUMN record_id TEXT;
    ALTER TABLE dead_letters ADD COLUMN record_offset INTEGER;
    UPDATE dead_letters SET record_id = (SELECT epoch FROM connector_state WHERE connector_state.id = dead_letters.connector_id) || '-d' || dead_letters.id;`,
+  // QoS 2 packet ids journaled but not yet released (PUBREL); the instance id of this data dir;
+  // connectors that exist now keep the client id of their broker session (<prefix><tenant>_<name>)
+  `CREATE TABLE qos2_receipts (
+     connector_id INTEGER NOT NULL,
+     packet_id INTEGER NOT NULL,
+     PRIMARY KEY (connector_id, packet_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE instance (id TEXT NOT NULL);
+   INSERT INTO instance (id) VALUES (lower(hex(randomblob(8))));
+   ALTER TABLE connector_state ADD COLUMN legacy_client_id INTEGER NOT NULL DEFAULT 0;
+   UPDATE connector_state SET legacy_client_id = 1;`,
 ];

@@ -153,6 +153,7 @@ export class Journal {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM journal WHERE connector_id = ?').run(row.id);
       this.db.prepare('DELETE FROM dead_letters WHERE connector_id = ?').run(row.id);
+      this.db.prepare('DELETE FROM qos2_receipts WHERE connector_id = ?').run(row.id);
       this.db.prepare('DELETE FROM connector_state WHERE id = ?').run(row.id);
     })();
   }

@@ -2,7 +2,8 @@
 // mapping (properties, expiry, packet size), client id, config reading and the config rules.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bridgeClientId, clientOptions, targetOf } from '../../src/connectors/mqtt/client-options.js';
+import { clientOptions, targetOf } from '../../src/connectors/mqtt/client-options.js';
+import { bridgeClientId } from '../../src/mqtt/client-ids.js';
 import { brokerAddress, loopVerdict, sourceBroker, sourceBrokerFromEnv } from '../../src/connectors/mqtt/loop-guard.js';
 import { mapRecord, publishPacketBytes, type MappingSettings } from '../../src/connectors/mqtt/mapping.js';
 import { compileTopicTemplate, renderTopic } from '../../src/connectors/mqtt/topic-template.js';
@@ -162,9 +163,12 @@ describe('record → PUBLISH', () => {
 });
 
 describe('config and client', () => {
-  test('client id: <prefix>_<name>, tenant when not default, hashed when too long', () => {
+  test('client id: <prefix>_<name>, <prefix>_<tenant>:<name> outside the default tenant, hashed when too long', () => {
     assert.equal(bridgeClientId('sluice', 'default', 'edge', 'v5'), 'sluice_edge');
-    assert.equal(bridgeClientId('sluice', 't1', 'edge', 'v4'), 'sluice_t1_edge');
+    assert.equal(bridgeClientId('sluice', 't1', 'edge', 'v4'), 'sluice_t1:edge');
+    // names are [A-Za-z0-9_.-]: the separator keeps a_b/c, a/b_c and default/a_b_c apart
+    const ids = [bridgeClientId('p', 'a_b', 'c', 'v5'), bridgeClientId('p', 'a', 'b_c', 'v5'), bridgeClientId('p', 'default', 'a_b_c', 'v5')];
+    assert.equal(new Set(ids).size, 3, ids.join(' '));
     const long = bridgeClientId('sluice', 'default', 'x'.repeat(80), 'v5');
     assert.equal(long.length, 64);
     assert.match(long, /^sluice_[0-9a-f]+$/);

@@ -1,14 +1,9 @@
 // The mqtt.js options the `mqtt` bridge's config turns into: the target URL
 // (TLS switched on by `enable_tls` or by an mqtts/wss scheme), the protocol version, credentials,
 // certificates and the client id.
-import { createHash } from 'node:crypto';
 import type { IClientOptions } from 'mqtt';
 import type { MqttConfig } from '../../metadata/configs/mqtt.js';
-
-export type ProtocolName = MqttConfig['protocol_version'];
-
-const DEFAULT_PORTS: Record<string, number> = { 'mqtt:': 1883, 'mqtts:': 8883, 'ws:': 80, 'wss:': 443 };
-const TLS_OF: Record<string, string> = { 'mqtt:': 'mqtts:', 'ws:': 'wss:' };
+import { DEFAULT_PORTS, isTlsScheme, TLS_SCHEME_OF } from '../../mqtt/broker-url.js';
 
 export interface Target {
   /** the URL handed to mqtt.js (TLS scheme applied; may still carry userinfo) */
@@ -30,28 +25,11 @@ export function targetOf(cfg: MqttConfig): Target {
   const known = DEFAULT_PORTS[u.protocol];
   if (known === undefined) throw new Error(`mqtt sink: server must be an mqtt://, mqtts://, ws:// or wss:// URL, got ${u.protocol}//`);
   if (u.hostname === '') throw new Error('mqtt sink: server has no host');
-  const tlsProtocol = TLS_OF[u.protocol];
+  const tlsProtocol = TLS_SCHEME_OF[u.protocol];
   if (cfg.enable_tls && tlsProtocol) u.protocol = tlsProtocol;
   const port = u.port ? Number(u.port) : (DEFAULT_PORTS[u.protocol] ?? known);
-  return { url: u.href, label: `${u.hostname}:${port}`, host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port, tls: u.protocol === 'mqtts:' || u.protocol === 'wss:' };
+  return { url: u.href, label: `${u.hostname}:${port}`, host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port, tls: isTlsScheme(u.protocol) };
 }
-
-/**
- * `<prefix>_<name>` (`<prefix>_<tenant>_<name>` outside the default tenant). A target broker lets
- * one connection per client id live, so the id is stable per connector; a long one is hashed to
- * fit 64 characters (23 for MQTT 3.1, whose servers may refuse longer ids).
- */
-export function bridgeClientId(prefix: string, tenant: string, name: string, version: ProtocolName): string {
-  const id = tenant === 'default' ? `${prefix}_${name}` : `${prefix}_${tenant}_${name}`;
-  const max = version === 'v3' ? 23 : 64;
-  if (id.length <= max) return id;
-  const hash = createHash('sha256').update(`${tenant}/${name}`).digest('hex');
-  const head = prefix.slice(0, Math.max(1, max - 17));
-  return `${head}_${hash.slice(0, max - head.length - 1)}`;
-}
-
-export const MIN_RECONNECT_MS = 500;
-export const MAX_RECONNECT_MS = 30_000;
 
 /** mqtt.js options shared by the probe of validate() and the long-lived client of init(). */
 export function clientOptions(cfg: MqttConfig, clientId: string): IClientOptions {

@@ -7,7 +7,9 @@
 // queued offline, the journal is the buffer.
 import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
 import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
-import { bridgeClientId, clientOptions, MAX_RECONNECT_MS, MIN_RECONNECT_MS, targetOf, type Target } from './client-options.js';
+import { clientOptions, targetOf, type Target } from './client-options.js';
+import { bridgeClientId } from '../../mqtt/client-ids.js';
+import { backOffReconnects, MIN_RECONNECT_MS } from '../../mqtt/reconnect.js';
 import type { MqttConfig } from '../../metadata/configs/mqtt.js';
 import { connectErrorMessage, notConnected, publishError, reasonText } from './errors.js';
 import { loopVerdict } from './loop-guard.js';
@@ -85,6 +87,7 @@ class MqttBridgeSink implements ConnectorSink {
       reconnectOnConnackError: true,
       outgoingStore: new NoReplayStore(),
     });
+    backOffReconnects(client);
     this.watch(client, target);
     try {
       await firstConnect(client, target, this.cfg.connect_timeout_secs);
@@ -102,7 +105,6 @@ class MqttBridgeSink implements ConnectorSink {
       if (!connected && this.client === client) this.ctx.log('info', 'mqtt sink reconnected', { target: target.label });
       connected = true;
       this.lastError = null;
-      client.options.reconnectPeriod = MIN_RECONNECT_MS;
       this.receiveMaximum = Math.min(MAX_IN_FLIGHT, connack.properties?.receiveMaximum ?? MAX_IN_FLIGHT);
       this.maxPacketBytes = connack.properties?.maximumPacketSize;
     });
@@ -110,8 +112,6 @@ class MqttBridgeSink implements ConnectorSink {
       this.failInFlight(notConnected(`connection to ${target.label} lost before the broker acknowledged the message${this.lastError ? ` (${this.lastError})` : ''}`));
       if (connected && this.client === client) this.ctx.log('warn', 'mqtt sink disconnected, reconnecting in the background', { target: target.label, error: this.lastError });
       connected = false;
-      const period = client.options.reconnectPeriod ?? MIN_RECONNECT_MS;
-      client.options.reconnectPeriod = Math.min(MAX_RECONNECT_MS, Math.max(MIN_RECONNECT_MS, period * 2));
     });
     client.on('error', (err: Error) => {
       const message = connectErrorMessage(err, target, this.cfg.connect_timeout_secs);

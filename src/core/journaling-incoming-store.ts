@@ -1,7 +1,7 @@
 // mqtt.js's incoming store for a source session, which makes QoS 2 lossless: mqtt.js puts an
 // incoming QoS 2 PUBLISH here and answers PUBREC once `put` calls back; this store journals the
-// message in `put` and calls back only after the journal's group commit (the source holds the
-// socket meanwhile). A PUBLISH whose packet id is already received (a resend) is acknowledged
+// message in `put` before it calls back, and the source holds the socket (corked) until the
+// journal's group commits, so the PUBREC written on the callback leaves only after the commit. A PUBLISH whose packet id is already received (a resend) is acknowledged
 // again without a second journal entry. On PUBREL mqtt.js asks `get`: a held id hands back a
 // marker packet, which mqtt.js passes to the source's handleMessage (the only QoS 2 packet that
 // ever reaches it), where the id is released before PUBCOMP goes out.
@@ -16,8 +16,8 @@ export interface IncomingHooks {
   receipts: Qos2Receipts;
   /** journals a new QoS 2 message: 'ok' (durable after the group commit) or 'full' (no PUBREC) */
   journal(packet: IPublishPacket): 'ok' | 'full';
-  /** calls `then` once what was journaled so far is committed (the PUBREC waits for it) */
-  afterJournal(then: () => void): void;
+  /** holds what is written to the socket from now on until the journal's open group commits */
+  holdAcks(): void;
 }
 
 export class JournalingIncomingStore implements IStore {
@@ -33,12 +33,14 @@ export class JournalingIncomingStore implements IStore {
     const { receipts } = this.hooks;
     if (receipts.has(id)) {
       // a resend: journaled before, possibly in the group still open
-      this.hooks.afterJournal(() => cb());
+      this.hooks.holdAcks();
+      cb();
       return this;
     }
     if (this.hooks.journal(p) === 'ok') {
       receipts.add(id);
-      this.hooks.afterJournal(() => cb());
+      this.hooks.holdAcks();
+      cb();
     }
     // 'full': no callback, so no PUBREC; the source drops the connection and the broker resends
     return this;

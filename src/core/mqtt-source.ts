@@ -104,15 +104,11 @@ class BrokerSource implements MqttSource {
     const incomingStore = new JournalingIncomingStore({
       receipts: this.o.receipts,
       journal: (packet: IPublishPacket): AppendResult => this.take(client, packet),
-      afterJournal: (then: () => void): void => {
-        this.holdAcksUntilCommit(client);
-        this.o.afterCommit((err) => {
-          if (!err) then();
-        });
-      },
+      holdAcks: (): void => this.holdAcksUntilCommit(client),
     });
     const client: MqttClient = mqtt.connect(broker.url, { ...brokerClientOptions(broker, clientId, false), incomingStore });
     this.client = client;
+    tolerateInboundQos2Overshoot(client);
     backOffReconnects(client);
     client.on('packetreceive', (packet: Packet) => {
       // a broker without our session has forgotten every QoS 2 exchange: no id is a resend any more
@@ -238,6 +234,23 @@ class BrokerSource implements MqttSource {
     this.connected = false;
     if (c) await this.endFlushed(c);
   }
+}
+
+/**
+ * mqtt.js drops the connection when more inbound QoS 2 exchanges are open than the Receive
+ * Maximum it announced. Mosquitto exceeds it by a few after a session resumes (it resends PUBREL
+ * for the exchanges of the killed process and fills its quota anew), and since mqtt.js keeps its
+ * count across reconnects the connection then drops over and over. Losslessness does not depend
+ * on that check (the journal's receipts track every open exchange), so it is relaxed to tracking.
+ */
+function tolerateInboundQos2Overshoot(client: MqttClient): void {
+  const internals = client as unknown as { _trackIncomingQoS2Publish?: (id: number) => boolean; _incomingQoS2Ids?: Set<number> };
+  if (typeof internals._trackIncomingQoS2Publish !== 'function' || !(internals._incomingQoS2Ids instanceof Set)) return;
+  const ids = internals._incomingQoS2Ids;
+  internals._trackIncomingQoS2Publish = (id: number): boolean => {
+    ids.add(id);
+    return true;
+  };
 }
 
 async function connectOnce(broker: BrokerSettings, clientId: string, clean: boolean): Promise<MqttClient> {

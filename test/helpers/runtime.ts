@@ -120,6 +120,10 @@ export interface PublishOptions {
   onAck?: (seq: number) => void;
   /** pace: pause `ms` after every `every` messages */
   pause?: { every: number; ms: number };
+  /** 1 (default): acknowledged at PUBACK; 2: at PUBCOMP */
+  qos?: 1 | 2;
+  /** 5 (default), or 4 for a broker that speaks only MQTT 3.1.1 (the embedded one) */
+  protocolVersion?: 4 | 5;
 }
 
 export interface PublishResult {
@@ -133,8 +137,8 @@ export interface PublishResult {
 export const seqPayload = (seq: number): string => JSON.stringify({ seq });
 
 /**
- * Publishes QoS 1 messages with a bounded window, and counts a message as published only when
- * its PUBACK came back. A lost connection fails the in-flight ones (no automatic resend: the
+ * Publishes QoS 1 (or 2) messages with a bounded window, and counts a message as published only
+ * when its PUBACK (PUBCOMP) came back. A lost connection fails the in-flight ones (no automatic resend: the
  * client is told not to reconnect) and the rest is retried on a new connection until `signal`.
  */
 export async function publishNumbered(o: PublishOptions): Promise<PublishResult> {
@@ -149,7 +153,7 @@ export async function publishNumbered(o: PublishOptions): Promise<PublishResult>
   const connect = async (): Promise<MqttClient> => {
     for (;;) {
       try {
-        const c = await mqtt.connectAsync(o.url, { clientId: `${o.clientId ?? 'pub'}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 5 });
+        const c = await mqtt.connectAsync(o.url, { clientId: `${o.clientId ?? 'pub'}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: o.protocolVersion ?? 5 });
         c.on('error', () => undefined);
         return c;
       } catch {
@@ -174,7 +178,7 @@ export async function publishNumbered(o: PublishOptions): Promise<PublishResult>
       while (next < queue.length && !broken && !o.signal?.aborted) {
         const seq = queue[next++] as number;
         const p = c
-          .publishAsync(o.topic(seq), payload(seq), { qos: 1 })
+          .publishAsync(o.topic(seq), payload(seq), { qos: o.qos ?? 1 })
           .then(() => {
             acked.add(seq);
             o.onAck?.(seq);

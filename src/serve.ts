@@ -67,10 +67,11 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
   const resealed = store.sealAll();
   const journal = openExplained(settings.journalPath, 'SLUICE_JOURNAL_DB', () => new Journal(settings.journalPath));
   undo.push(() => journal.close());
+  const dlqClientId = instanceDeadLetterClientId(journal.db, settings.mqttClientIdPrefix);
   let embedded: EmbeddedBroker | undefined;
   if (!settings.mqttUrl) {
     const target = { what: 'embedded MQTT broker', host: settings.embeddedBrokerHost, port: settings.embeddedBrokerPort, setting: 'SLUICE_EMBEDDED_BROKER_PORT', alternative: 'set SLUICE_MQTT_URL to use an external broker' };
-    embedded = await listenExplained(target, () => startEmbeddedBroker(settings.embeddedBrokerHost, settings.embeddedBrokerPort));
+    embedded = await listenExplained(target, () => startEmbeddedBroker(settings.embeddedBrokerHost, settings.embeddedBrokerPort, [dlqClientId]));
     undo.push(() => embedded?.close());
   }
   const broker: BrokerSettings = {
@@ -91,7 +92,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     tls: adminTls, requestTimeoutMs: settings.requestTimeoutMs, connectionTimeoutMs: settings.connectionTimeoutMs, maxConnections: settings.maxConnections,
   });
   undo.push(() => app.close());
-  const dlq = new MqttDeadLetterPublisher(broker, instanceDeadLetterClientId(journal.db, settings.mqttClientIdPrefix));
+  const dlq = new MqttDeadLetterPublisher(broker, dlqClientId);
   const manager = new ConnectorManager({ store, journal, broker, dlq, log: app.log });
   undo.push(() => manager.shutdown());
   service.attachRuntime(manager);

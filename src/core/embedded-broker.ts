@@ -23,7 +23,8 @@ interface IncomingPackets {
   incomingGetPacket(client: Client, packet: { messageId?: number }): Promise<unknown>;
 }
 
-export async function startEmbeddedBroker(host: string, port: number): Promise<EmbeddedBroker> {
+/** `admitEarly`: client ids let in before `open()` (Sluice's own dead-letter publisher, which only publishes) */
+export async function startEmbeddedBroker(host: string, port: number, admitEarly: readonly string[] = []): Promise<EmbeddedBroker> {
   const sessions = new SessionRegistry();
   let accepting = false;
   const dispatch = (packet: PublishPacket, cb: (error?: Error | null) => void): void => {
@@ -42,7 +43,7 @@ export async function startEmbeddedBroker(host: string, port: number): Promise<E
   };
   const broker = await Aedes.createBroker({
     authorizePublish,
-    preConnect: (_client, _packet, cb) => cb(null, accepting),
+    preConnect: (_client, packet, cb) => cb(null, accepting || admitEarly.includes(packet.clientId)),
   });
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {

@@ -143,6 +143,8 @@ class BrokerSource implements MqttSource {
       log('info', 'source connected', { sessionPresent: connack.sessionPresent });
     });
     client.on('close', () => {
+      // a client being ended closes late (clean DISCONNECT): its successor may be connected by then
+      if (this.client !== client) return;
       if (this.connected) log('warn', 'source disconnected');
       this.connected = false;
     });

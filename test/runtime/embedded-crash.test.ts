@@ -24,7 +24,7 @@ test('embedded broker, SIGKILL with 500 QoS 1 messages in flight: nothing acknow
   t.after(async () => {
     for (const p of procs) await p.kill('SIGKILL');
   });
-  const first = await startSluiceProcess(env);
+  const first = await startSluiceProcess(env, 90_000);
   procs.push(first);
   const api1 = new Api(first.url);
   await api1.create({ name: 'emb', type: 'file', topic_filter: 'emb/#', config: { local_file_path: out }, delivery: { batch_size: BATCH, linger_ms: 10 } });
@@ -43,7 +43,7 @@ test('embedded broker, SIGKILL with 500 QoS 1 messages in flight: nothing acknow
   assert.ok(ackedAtKill < N - WINDOW, 'killed mid-stream');
 
   // the publisher reconnects to the new process on the same port and goes on
-  const second = await startSluiceProcess(env);
+  const second = await startSluiceProcess(env, 90_000);
   procs.push(second);
   const api2 = new Api(second.url);
   await api2.until('emb', 'publisher acknowledged again after the restart', () => acks > ackedAtKill + 1000, 60_000);

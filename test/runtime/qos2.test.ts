@@ -25,7 +25,7 @@ test('QoS 2: five SIGKILLs with 50 messages in flight lose nothing acknowledged;
   t.after(async () => {
     for (const p of procs) await p.kill('SIGKILL');
   });
-  let proc = await startSluiceProcess(env);
+  let proc = await startSluiceProcess(env, 90_000);
   procs.push(proc);
   let api = new Api(proc.url);
   await api.create({ name: 'q2', type: 'file', topic_filter: 'q2/data', config: { local_file_path: out }, delivery: { qos: 2, batch_size: BATCH, linger_ms: 10 } });
@@ -44,7 +44,7 @@ test('QoS 2: five SIGKILLs with 50 messages in flight lose nothing acknowledged;
     const killed = await proc.kill('SIGKILL');
     assert.equal(killed.signal, 'SIGKILL');
     t.diagnostic(`kill ${k} at ${acks} acknowledged`);
-    proc = await startSluiceProcess(env);
+    proc = await startSluiceProcess(env, 90_000);
     procs.push(proc);
     api = new Api(proc.url);
   }

@@ -49,6 +49,7 @@ test('embedded broker, SIGKILL with 500 QoS 1 messages in flight: nothing acknow
   await api2.until('emb', 'publisher acknowledged again after the restart', () => acks > ackedAtKill + 1000, 60_000);
   stop.abort();
   const pub = await publishing;
+  await api2.until('emb', 'every acknowledged message written', (x) => x.written >= pub.acked.size + 1 && x.pending === 0, 60_000);
   const s = await api2.settled('emb', 2000, 60_000);
 
   const counts = countSeqs(readJsonLines(out));

@@ -16,7 +16,7 @@ export interface RecordJsonProperties {
 }
 
 export interface RecordJson {
-  /** the record's stable id (never repeats for the connector, kept by a replayed dead letter): deduplicate on it */
+  /** the record's stable id (see SinkRecord.id): endpoints deduplicate redeliveries on it */
   id: string;
   topic: string;
   payload: string;

@@ -87,12 +87,18 @@ export interface BatchResult {
 export interface ConnectorSink {
   /** config + reachability; throws an Error whose message says what is wrong */
   validate(): Promise<void>;
-  /** open clients / pools */
+  /** open clients / pools; throws a SinkError whose message says what is wrong (unavailable when the target cannot be reached or refuses the credentials) */
   init(): Promise<void>;
   /** write a batch once; a thrown error counts for the whole batch (a SinkError's kind, else unavailable) */
   sendBatch(records: SinkRecord[]): Promise<BatchResult>;
   /** flush and close; safe to call twice */
   cleanup(): Promise<void>;
+}
+
+/** A start-up failure as the contract's kind: nothing of a record is at fault, so unavailable. */
+export function startFailure(err: unknown): SinkError {
+  if (err instanceof SinkError) return err;
+  return SinkError.unavailable(err instanceof Error ? err.message : String(err));
 }
 
 /** What `sendBatch` throws outside `init()` … `cleanup()`: the same refusal from every sink. */

@@ -5,25 +5,23 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { ConnectorDefinition } from '../../src/metadata/definition.js';
+import { connectorTypes } from '../../src/metadata/registry.js';
 import { SqliteDefinitionStore } from '../../src/metadata/sqlite-store.js';
 import { assertError, type HttpResult, startTestServer, type TestServer } from '../helpers/server.js';
+import { configWithSecrets, offline, secretFields } from '../helpers/type-fixtures.js';
 
 const R = randomBytes(4).toString('hex');
 // file references are allowed only under SLUICE_SECRET_DIR (src/metadata/reference-policy.ts)
 process.env.SLUICE_SECRET_DIR = '/run/secrets';
 const secret = (what: string) => `S3CRET-${what}-${R}`;
 
-/** A config per type with every secret field set to a unique value. */
-const CASES: Record<string, { config: Record<string, unknown>; secrets: string[] }> = {
-  kafka: {
-    config: { bootstrap_servers: '127.0.0.1:9', topic: 't', sasl_mechanism: 'scram-sha-256', sasl_username: 'kuser', sasl_password: secret('kafka-sasl'), enable_tls: true, tls_key: secret('kafka-tls') },
-    secrets: ['sasl_password', 'tls_key'],
-  },
-  clickhouse: { config: { url: 'http://127.0.0.1:9', database: 'd', table: 't', username: 'chuser', password: secret('ch-pw') }, secrets: ['password'] },
-  influxdb: { config: { server: 'http://127.0.0.1:9', measurement: 'm', org: 'o', bucket: 'b', token: secret('influx-token'), password: secret('influx-pw') }, secrets: ['token', 'password'] },
-  mqtt: { config: { server: 'mqtts://127.0.0.1:9', username: 'muser', password: secret('mqtt-pw'), enable_tls: true, tls_cert: '${file:/run/secrets/sluice/client.crt}', tls_key: secret('mqtt-tls') }, secrets: ['password', 'tls_key'] },
-  webhook: { config: { url: 'http://127.0.0.1:9/hook', auth_type: 'basic', username: 'wuser', password: secret('webhook-pw'), bearer_token: secret('webhook-bearer') }, secrets: ['password', 'bearer_token'] },
-};
+/** A config per type that has secret fields, each set to a unique value (from the schema's examples). */
+const CASES: Record<string, { config: Record<string, unknown>; secrets: string[] }> = Object.fromEntries(
+  connectorTypes().filter((t) => secretFields(t).length > 0).map((t) => {
+    const c = configWithSecrets(t, (f) => secret(`${t.name}-${f}`));
+    return [t.name, { config: offline(t, c.config), secrets: c.secrets }];
+  }),
+);
 const ALL_SECRETS = Object.values(CASES).flatMap((c) => c.secrets.map((f) => c.config[f] as string));
 
 let s: TestServer;
@@ -77,7 +75,7 @@ describe('secrets over HTTP', () => {
     const r = await call<{ config: Record<string, unknown> }>('POST', '/api/v1/connectors', { name: 'sec-create', type: 'webhook', topic_filter: 'a', config: CASES.webhook?.config });
     assert.equal(r.status, 201);
     assertRedacted(r.body.config, ['password', 'bearer_token']);
-    assert.equal(r.body.config.username, 'wuser', 'non-secret fields are shown');
+    assert.equal(r.body.config.username, CASES.webhook?.config.username, 'non-secret fields are shown');
     assertNoSecret(r);
   });
 

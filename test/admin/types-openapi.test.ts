@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connectorTypes } from '../../src/metadata/registry.js';
 import { assertError, startTestServer, type TestServer } from '../helpers/server.js';
+import { NO_SUCH_TYPE, typeNames, secretFields } from '../helpers/type-fixtures.js';
 
 // file references are allowed only under SLUICE_SECRET_DIR (src/metadata/reference-policy.ts)
 process.env.SLUICE_SECRET_DIR = '/etc/sluice';
@@ -22,14 +23,6 @@ interface ValidateAnswer {
   config: Record<string, unknown>;
 }
 
-const SECRETS: Record<string, string[]> = {
-  kafka: ['sasl_password', 'tls_key'],
-  clickhouse: ['password'],
-  influxdb: ['token', 'password'],
-  mqtt: ['password', 'tls_key'],
-  webhook: ['password', 'bearer_token'],
-  file: [],
-};
 
 let s: TestServer;
 before(async () => {
@@ -38,10 +31,10 @@ before(async () => {
 after(() => s.cleanup());
 
 describe('GET /api/v1/connector-types', () => {
-  test('lists the six types, each with its JSON Schema and its secret fields', async () => {
+  test('lists every registered type, each with its JSON Schema and its secret fields', async () => {
     const r = await s.request<{ items: TypeInfo[] }>('GET', '/api/v1/connector-types');
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body.items.map((t) => t.name), ['kafka', 'clickhouse', 'influxdb', 'mqtt', 'webhook', 'file']);
+    assert.deepEqual(r.body.items.map((t) => t.name), typeNames());
     for (const t of r.body.items) {
       const registered = connectorTypes().find((x) => x.name === t.name);
       assert.ok(registered);
@@ -51,7 +44,7 @@ describe('GET /api/v1/connector-types', () => {
       assert.equal(t.schema.type, 'object');
       assert.equal(t.schema.additionalProperties, false);
       assert.deepEqual(Object.keys(t.schema.properties), Object.keys(registered.schema.properties), t.name);
-      assert.deepEqual([...t.secret_fields].sort(), [...(SECRETS[t.name] ?? [])].sort(), t.name);
+      assert.deepEqual([...t.secret_fields].sort(), secretFields(registered).sort(), t.name);
       for (const f of t.secret_fields) assert.equal(t.schema.properties[f]?.writeOnly, true, `${t.name}.${f} is writeOnly`);
       for (const [name, prop] of Object.entries(t.schema.properties)) assert.equal(typeof prop.description, 'string', `${t.name}.${name} has a description`);
     }
@@ -64,8 +57,8 @@ describe('GET /api/v1/connector-types', () => {
     const r = await s.request<TypeInfo>('GET', '/api/v1/connector-types/InfluxDB');
     assert.equal(r.status, 200);
     assert.equal(r.body.name, 'influxdb');
-    assertError(await s.request('GET', '/api/v1/connector-types/redis'), 'UNKNOWN_CONNECTOR_TYPE', [
-      { path: 'type', rule: 'unknown connector type "redis"; known types: kafka, clickhouse, influxdb, mqtt, webhook, file' },
+    assertError(await s.request('GET', `/api/v1/connector-types/${NO_SUCH_TYPE}`), 'UNKNOWN_CONNECTOR_TYPE', [
+      { path: 'type', rule: `unknown connector type "${NO_SUCH_TYPE}"; known types: ${typeNames().join(', ')}` },
     ]);
   });
 });

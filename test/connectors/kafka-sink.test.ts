@@ -62,8 +62,8 @@ test('key: empty template gives no key; ${topic} is replaced everywhere, literal
   assert.deepEqual(key('${topic}', 'température/😀'), Buffer.from('température/😀', 'utf8'));
 });
 
-test('headers: topic, qos, retain, timestamp as text; MQTT 5 properties when present', () => {
-  assert.deepEqual(recordHeaders(rec()), { mqtt_topic: 'site/a/temp', mqtt_qos: '1', mqtt_retain: 'false', mqtt_timestamp: '1790000000123' });
+test('headers: the record id, topic, qos, retain, timestamp as text; MQTT 5 properties when present', () => {
+  assert.deepEqual(recordHeaders(rec()), { sluice_id: 'e-7', mqtt_topic: 'site/a/temp', mqtt_qos: '1', mqtt_retain: 'false', mqtt_timestamp: '1790000000123' });
   const h = recordHeaders(rec({
     qos: 2,
     retain: true,
@@ -77,7 +77,7 @@ test('headers: topic, qos, retain, timestamp as text; MQTT 5 properties when pre
     },
   }));
   assert.deepEqual(h, {
-    mqtt_topic: 'site/a/temp', mqtt_qos: '2', mqtt_retain: 'true', mqtt_timestamp: '1790000000123',
+    sluice_id: 'e-7', mqtt_topic: 'site/a/temp', mqtt_qos: '2', mqtt_retain: 'true', mqtt_timestamp: '1790000000123',
     mqtt_content_type: 'application/json', mqtt_response_topic: 'reply/here', mqtt_correlation_data: Buffer.from([0, 1, 0xfe]),
     mqtt_up_site: 'paris', mqtt_up_tag: ['a', 'b'],
   });

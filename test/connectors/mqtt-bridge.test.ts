@@ -107,7 +107,9 @@ test('content: 2,000 messages, topics rewritten, payload bytes exact, QoS and re
   });
   await pubClient.endAsync();
   const withProps = await waitFor('the message with properties', () => sub.got.find((g) => g.topic === 'dst/props/one'));
-  assert.deepEqual({ ...withProps.properties?.userProperties }, { origin: 'edge-7', tags: ['a', 'b'] });
+  const { sluice_id: bridgedId, ...bridgedProps } = { ...withProps.properties?.userProperties };
+  assert.deepEqual(bridgedProps, { origin: 'edge-7', tags: ['a', 'b'] });
+  assert.match(String(bridgedId), /^[0-9a-f]+-\d+$/, 'the record id (epoch-offset) as user property sluice_id');
   assert.equal(withProps.properties?.contentType, 'text/plain');
   assert.equal(withProps.properties?.responseTopic, 'reply/here');
   assert.equal(Buffer.from(withProps.properties?.correlationData ?? []).toString(), 'corr-1');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
 import { startService, type RunningService } from '../../src/serve.js';
 import { settingsFromEnv, type Settings } from '../../src/settings.js';
+import { exampleConfigs } from './type-fixtures.js';
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -109,15 +110,8 @@ export interface ErrorBody {
   fields?: { path: string; rule: string }[];
 }
 
-/** A valid config per connector type, for tests that need "any valid connector". */
-export const VALID_CONFIGS: Record<string, Record<string, unknown>> = {
-  kafka: { bootstrap_servers: 'kafka-1:9092', topic: 'mqtt_messages' },
-  clickhouse: { url: 'http://localhost:8123', database: 'mqtt', table: 'messages' },
-  influxdb: { server: 'http://localhost:8086', measurement: 'm', org: 'o', bucket: 'b' },
-  mqtt: { server: 'mqtt://remote:1883' },
-  webhook: { url: 'http://127.0.0.1:9/hook' },
-  file: { local_file_path: '/tmp/sluice-out.jsonl' },
-};
+/** A valid config per connector type, for tests that need "any valid connector": each schema's first example. */
+export const VALID_CONFIGS: Record<string, Record<string, unknown>> = exampleConfigs();
 
 /**
  * The runtime starts every connector it is given, so a test webhook points at a closed local

@@ -7,17 +7,12 @@ import { type FieldError, SluiceError } from '../../src/errors.js';
 import { checkConfig } from '../../src/metadata/config-validation.js';
 import { buildDefinition } from '../../src/metadata/definition.js';
 import { connectorTypes, parseConnectorType } from '../../src/metadata/registry.js';
+import { configWithSecrets, exampleConfigs, NO_SUCH_TYPE, typeNames } from '../helpers/type-fixtures.js';
 
 type Cfg = Record<string, unknown>;
 
-const BASE: Record<string, Cfg> = {
-  kafka: { bootstrap_servers: 'kafka-1:9092', topic: 'mqtt_messages' },
-  clickhouse: { url: 'http://localhost:8123', database: 'mqtt', table: 'messages' },
-  influxdb: { server: 'http://localhost:8086', measurement: 'mqtt_data', org: 'acme', bucket: 'sensors' },
-  mqtt: { server: 'mqtt://remote-broker:1883' },
-  webhook: { url: 'https://example.com/hook' },
-  file: { local_file_path: '/var/lib/sluice/out/messages.jsonl' },
-};
+/** the smallest valid config of each type: its schema's first example */
+const BASE: Record<string, Cfg> = exampleConfigs();
 
 function ok(type: string, extra: Cfg = {}, base: Cfg = BASE[type] ?? {}): Cfg {
   const r = checkConfig(parseConnectorType(type), { ...base, ...extra });
@@ -54,9 +49,9 @@ describe('registry', () => {
   });
 
   test('unknown or missing type: UNKNOWN_CONNECTOR_TYPE listing the known types', () => {
-    const known = 'kafka, clickhouse, influxdb, mqtt, webhook, file';
-    assert.throws(() => parseConnectorType('postgres'), (e: unknown) => e instanceof SluiceError && e.code === 'UNKNOWN_CONNECTOR_TYPE' && e.status === 400
-      && e.fields[0]?.path === 'connector_type' && e.fields[0].rule === `unknown connector type "postgres"; known types: ${known}`);
+    const known = typeNames().join(', ');
+    assert.throws(() => parseConnectorType(NO_SUCH_TYPE), (e: unknown) => e instanceof SluiceError && e.code === 'UNKNOWN_CONNECTOR_TYPE' && e.status === 400
+      && e.fields[0]?.path === 'connector_type' && e.fields[0].rule === `unknown connector type "${NO_SUCH_TYPE}"; known types: ${known}`);
     for (const v of [undefined, null, '', '  ', 5, {}]) {
       assert.throws(() => parseConnectorType(v, 'type'), (e: unknown) => e instanceof SluiceError && e.code === 'UNKNOWN_CONNECTOR_TYPE' && e.fields[0]?.rule === `is required: one of ${known}`);
     }
@@ -395,6 +390,16 @@ describe('file config', () => {
 describe('every type', () => {
   for (const type of connectorTypes()) {
     const props = Object.entries(type.schema.properties) as [string, Record<string, unknown>][];
+
+    test(`${type.name}: the schema's whole-config examples are valid and together set every secret field`, () => {
+      const examples = (type.schema as { examples?: unknown }).examples;
+      assert.ok(Array.isArray(examples) && examples.length > 0, `${type.name} schema has no examples`);
+      for (const e of examples as Cfg[]) ok(type.name, {}, e);
+      assert.doesNotThrow(() => configWithSecrets(type, (f) => `secret-${f}`));
+      for (const [name, prop] of props) {
+        if (!('default' in prop) && (type.schema.required ?? []).includes(name)) assert.ok(Array.isArray(prop.examples), `${type.name}.${name} (required) has examples`);
+      }
+    });
 
     test(`${type.name}: unknown fields are refused by name`, () => {
       assert.deepEqual(bad(type.name, { bogus: 1, 'also-bogus': 'x' }), [

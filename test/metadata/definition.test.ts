@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { type FieldError, SluiceError } from '../../src/errors.js';
 import { buildDefinition, type DefinitionInput } from '../../src/metadata/definition.js';
 import { DEFAULT_FAILURE_STRATEGY } from '../../src/metadata/failure-strategy.js';
+import { NO_SUCH_TYPE, typeNames } from '../helpers/type-fixtures.js';
 
 const GOOD: DefinitionInput = { name: 'c1', type: 'file', topic_filter: 'sensors/#', config: { local_file_path: '/tmp/out.jsonl' } };
 const NAME_RULE = 'expected 1–128 of A-Z a-z 0-9 _ . -, not . or ..';
@@ -78,7 +79,7 @@ describe('buildDefinition', () => {
     assert.deepEqual(refused({ ...GOOD, description: 42 }), [{ path: 'description', rule: 'must be a string of at most 1024 characters' }]);
     assert.deepEqual(refused({ ...GOOD, description: 'd'.repeat(1025) }), [{ path: 'description', rule: 'must be a string of at most 1024 characters' }]);
     // documented (docs/en/admin-api.md): an unknown type in a create body is one of the VALIDATION_FAILED fields
-    assert.deepEqual(refused({ ...GOOD, type: 'postgres' }), [{ path: 'type', rule: 'unknown connector type "postgres"; known types: kafka, clickhouse, influxdb, mqtt, webhook, file' }]);
+    assert.deepEqual(refused({ ...GOOD, type: NO_SUCH_TYPE }), [{ path: 'type', rule: `unknown connector type "${NO_SUCH_TYPE}"; known types: ${typeNames().join(', ')}` }]);
   });
 
   test('delivery: ranges, enums, unknown fields', () => {

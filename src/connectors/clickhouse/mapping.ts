@@ -15,7 +15,7 @@ const INT_TYPE = /^(Nullable\()?U?Int(8|16|32|64|128|256)\)?$/;
 const INT64_TYPE = /^(Nullable\()?U?Int(64|128|256)\)?$/;
 
 /** What keeps a table from taking raw rows (missing columns, types that cannot hold the values); empty when it fits. */
-export function rawColumnProblems(columns: readonly { name: string; type: string }[]): string[] {
+export function rawColumnProblems(columns: readonly { name: string; type: string }[], idColumn?: string): string[] {
   const types = new Map(columns.map((c) => [c.name, c.type]));
   const problems: string[] = [];
   const need = (name: string, ok: (type: string) => boolean, wants: string, optional = false): void => {
@@ -31,6 +31,7 @@ export function rawColumnProblems(columns: readonly { name: string; type: string
   need('qos', (t) => INT_TYPE.test(t), 'an integer type such as UInt8');
   need('retain', (t) => INT_TYPE.test(t), 'an integer type such as UInt8 (0 or 1)');
   need('timestamp', (t) => INT64_TYPE.test(t), 'a 64-bit integer such as UInt64 (milliseconds since the epoch)');
+  if (idColumn !== undefined) need(idColumn, isString, 'a String (id_column)');
   return problems;
 }
 
@@ -55,10 +56,11 @@ export function qualifiedTable(database: string, table: string): string {
   return `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
 }
 
-/** The table `create_table: true` creates for the raw mapping. */
-export function createRawTableSql(database: string, table: string): string {
+/** The table `create_table: true` creates for the raw mapping (with the id column when one is named). */
+export function createRawTableSql(database: string, table: string, idColumn?: string): string {
   return [
     `CREATE TABLE IF NOT EXISTS ${qualifiedTable(database, table)} (`,
+    ...(idColumn !== undefined ? [`  ${quoteIdentifier(idColumn)} String,`] : []),
     '  topic String,',
     '  payload String,',
     '  payload_encoding String,',
@@ -69,17 +71,20 @@ export function createRawTableSql(database: string, table: string): string {
   ].join('\n');
 }
 
-/** raw: topic, payload (text, or base64 when not UTF-8, flagged in payload_encoding), qos, retain 0/1, timestamp ms. */
-export function rawRow(record: SinkRecord): string {
+/** raw: topic, payload (text, or base64 when not UTF-8, flagged in payload_encoding), qos, retain 0/1, timestamp ms; the id under `idColumn` when one is named. */
+export function rawRow(record: SinkRecord, idColumn?: string): string {
   const { payload, payload_encoding } = encodePayload(record.payload);
-  return JSON.stringify({ topic: record.topic, payload, payload_encoding, qos: record.qos, retain: record.retain ? 1 : 0, timestamp: record.timestamp });
+  const row = { topic: record.topic, payload, payload_encoding, qos: record.qos, retain: record.retain ? 1 : 0, timestamp: record.timestamp };
+  return JSON.stringify(idColumn !== undefined ? { [idColumn]: record.id, ...row } : row);
 }
 
 /**
  * json: the payload itself, when it is one JSON object. Its text is sent as received (not
  * re-serialised), so 64-bit integers keep every digit; ClickHouse maps fields to columns by name.
+ * With an id column the record id is written in front of the payload's fields; a payload that
+ * has a field of that name itself is refused (the id would be ambiguous).
  */
-export function jsonRow(payload: Buffer): MappedRow {
+export function jsonRow(payload: Buffer, id?: { column: string; value: string }): MappedRow {
   let text: string;
   try {
     text = strictUtf8.decode(payload);
@@ -96,11 +101,17 @@ export function jsonRow(payload: Buffer): MappedRow {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { error: `payload is ${jsonKind(value)}, not a JSON object (payload_format json maps one object per message to one row)` };
   }
-  return { row: text.trim() };
+  const row = text.trim();
+  if (id === undefined) return { row };
+  if (Object.hasOwn(value, id.column)) return { error: `payload has a field "${id.column}", the id_column: the record id would be ambiguous` };
+  const rest = row.slice(1).trimStart();
+  const field = `${JSON.stringify(id.column)}:${JSON.stringify(id.value)}`;
+  return { row: rest.startsWith('}') ? `{${field}}` : `{${field},${rest}` };
 }
 
-export function mapRecord(record: SinkRecord, format: PayloadFormat): MappedRow {
-  return format === 'raw' ? { row: rawRow(record) } : jsonRow(record.payload);
+export function mapRecord(record: SinkRecord, format: PayloadFormat, idColumn?: string): MappedRow {
+  if (format === 'raw') return { row: rawRow(record, idColumn) };
+  return jsonRow(record.payload, idColumn !== undefined ? { column: idColumn, value: record.id } : undefined);
 }
 
 function jsonKind(value: unknown): string {

@@ -53,7 +53,11 @@ class ClickHouseSink implements ConnectorSink {
         : 'create it with a column for each payload field to store';
       throw new Error(`clickhouse: table ${this.name} does not exist on ${this.where}; ${hint}`);
     }
-    const problems = this.cfg.payload_format === 'raw' ? rawColumnProblems(columns) : [];
+    const idColumn = this.cfg.id_column;
+    if (idColumn !== undefined && !columns.some((c) => c.name === idColumn)) {
+      throw new Error(`clickhouse: table ${this.name} has no column ${idColumn} (id_column): add it as a String column, or unset id_column`);
+    }
+    const problems = this.cfg.payload_format === 'raw' ? rawColumnProblems(columns, idColumn) : [];
     if (problems.length > 0) {
       throw new Error(`clickhouse: table ${this.name} does not fit payload_format raw: ${problems.join('; ')}. Expected columns: ${RAW_TABLE_SHAPE}`);
     }
@@ -63,9 +67,9 @@ class ClickHouseSink implements ConnectorSink {
     const c = this.open();
     if (this.cfg.create_table) {
       try {
-        await c.command({ query: createRawTableSql(this.cfg.database, this.cfg.table) });
+        await c.command({ query: createRawTableSql(this.cfg.database, this.cfg.table, this.cfg.id_column) });
       } catch (e) {
-        throw new Error(`clickhouse: cannot create table ${this.name} on ${this.where}: ${describeError(e, this.timeoutMs)}`);
+        throw SinkError.unavailable(`clickhouse: cannot create table ${this.name} on ${this.where}: ${describeError(e, this.timeoutMs)}`);
       }
     }
     this.started = true;
@@ -77,7 +81,7 @@ class ClickHouseSink implements ConnectorSink {
     const failed: BatchResult['failed'] = [];
     const rows: string[] = [];
     records.forEach((record, index) => {
-      const mapped = mapRecord(record, this.cfg.payload_format);
+      const mapped = mapRecord(record, this.cfg.payload_format, this.cfg.id_column);
       if ('row' in mapped) rows.push(mapped.row);
       else failed.push({ index, error: SinkError.permanent(`clickhouse: ${mapped.error}`) });
     });

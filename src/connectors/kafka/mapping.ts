@@ -1,7 +1,8 @@
 // How an MQTT record becomes a Kafka record (documented in docs/en/connectors/kafka.md):
 // value = the payload bytes untouched (raw) or the shared record JSON (envelope); key = the `key`
 // template rendered by the shared engine, or none; timestamp = when Sluice received the message;
-// headers = the MQTT metadata as text, MQTT 5 user properties under `mqtt_up_<name>`.
+// headers = the record id (`sluice_id`, for deduplication) and the MQTT metadata as text, MQTT 5
+// user properties under `mqtt_up_<name>`.
 import { renderTemplate, type Template } from '../../metadata/template.js';
 import { recordToJson } from '../record-json.js';
 import type { SinkRecord } from '../sink.js';
@@ -24,6 +25,7 @@ export interface MappingOptions {
 }
 
 export const HEADER = {
+  id: 'sluice_id',
   topic: 'mqtt_topic',
   qos: 'mqtt_qos',
   retain: 'mqtt_retain',
@@ -43,6 +45,7 @@ export function renderKey(template: Template | undefined, record: SinkRecord): B
 
 export function recordHeaders(record: SinkRecord): Record<string, HeaderValue> {
   const h: Record<string, HeaderValue> = {
+    [HEADER.id]: record.id,
     [HEADER.topic]: record.topic,
     [HEADER.qos]: String(record.qos),
     [HEADER.retain]: String(record.retain),

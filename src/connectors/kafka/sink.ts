@@ -5,7 +5,7 @@
 // bisects, discards or dead-letters. Mapping: mapping.ts.
 import type { Admin, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { notStarted, SinkError, startFailure, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { acksNumber, checkBrokersUsable, compressionCodec, kafkaClientConfig } from './client-config.js';
 import type { KafkaConfig } from '../../metadata/configs/kafka.js';
 import { classifyKafkaError, describeKafkaError } from './errors.js';
@@ -42,6 +42,12 @@ class KafkaSink implements ConnectorSink {
 
   async init(): Promise<void> {
     if (this.producer) return;
+    await this.start().catch((e: unknown) => {
+      throw startFailure(e);
+    });
+  }
+
+  private async start(): Promise<void> {
     // the topic exists when init returns (created if the brokers would create it), and its size limit is known
     await this.withAdmin(async (admin) => {
       if ((await checkTopic(admin, this.cfg)) === 'will_be_created') await createMissingTopic(admin, this.cfg, this.ctx);

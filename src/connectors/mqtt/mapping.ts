@@ -1,5 +1,6 @@
 // One record → one PUBLISH: target topic, the payload bytes untouched, QoS and retain from the
-// config, and (towards an MQTT 5 target) the record's MQTT 5 properties. The message expiry
+// config, and (towards an MQTT 5 target) the record's MQTT 5 properties plus the record id as the
+// user property `sluice_id` (for deduplication; it replaces one of that name). The message expiry
 // interval is what is left of it, as a broker forwarding the message would do; a message that
 // expired while it waited in the journal is refused for that record instead of being sent.
 import type { IClientPublishOptions } from 'mqtt';
@@ -34,10 +35,7 @@ export function mapRecord(record: SinkRecord, s: MappingSettings, nowMs: number)
     remaining = expiry - Math.floor(Math.max(0, nowMs - record.timestamp) / 1000);
     if (remaining <= 0) return { error: `message expired before it could be bridged: its message expiry interval of ${expiry} s ran out ${Math.floor((nowMs - record.timestamp) / 1000) - expiry} s ago` };
   }
-  if (s.v5 && p) {
-    const properties = v5Properties(p, remaining);
-    if (properties) options.properties = properties;
-  }
+  if (s.v5) options.properties = v5Properties(record.id, p, remaining);
   if (s.v5 && s.maxPacketBytes !== undefined) {
     const size = publishPacketBytes(rendered.topic, record.payload.length, s.qos, options.properties);
     if (size > s.maxPacketBytes) return { error: `message too large for the target: its PUBLISH packet is ${size} bytes and the target broker accepts at most ${s.maxPacketBytes} (Maximum Packet Size)` };
@@ -45,15 +43,18 @@ export function mapRecord(record: SinkRecord, s: MappingSettings, nowMs: number)
   return { topic: rendered.topic, payload: record.payload, options };
 }
 
-function v5Properties(p: SinkRecordProperties, remainingExpiry: number | undefined): PublishProperties | undefined {
+/** The user property that carries the record id to an MQTT 5 target. */
+export const ID_USER_PROPERTY = 'sluice_id';
+
+function v5Properties(id: string, p: SinkRecordProperties | undefined, remainingExpiry: number | undefined): PublishProperties {
   const out: PublishProperties = {};
-  if (p.contentType !== undefined) out.contentType = p.contentType;
-  if (p.payloadFormatIndicator !== undefined) out.payloadFormatIndicator = p.payloadFormatIndicator;
-  if (p.responseTopic !== undefined) out.responseTopic = p.responseTopic;
-  if (p.correlationData !== undefined) out.correlationData = Buffer.from(p.correlationData);
-  if (p.userProperties !== undefined) out.userProperties = { ...p.userProperties };
+  if (p?.contentType !== undefined) out.contentType = p.contentType;
+  if (p?.payloadFormatIndicator !== undefined) out.payloadFormatIndicator = p.payloadFormatIndicator;
+  if (p?.responseTopic !== undefined) out.responseTopic = p.responseTopic;
+  if (p?.correlationData !== undefined) out.correlationData = Buffer.from(p.correlationData);
+  out.userProperties = { ...p?.userProperties, [ID_USER_PROPERTY]: id };
   if (remainingExpiry !== undefined) out.messageExpiryInterval = remainingExpiry;
-  return Object.keys(out).length > 0 ? out : undefined;
+  return out;
 }
 
 function varintBytes(n: number): number {

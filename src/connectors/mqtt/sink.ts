@@ -6,7 +6,7 @@
 // with a capped, doubling period, and while it is not connected a batch fails at once: nothing is
 // queued offline, the journal is the buffer.
 import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
-import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { notStarted, SinkError, startFailure, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { clientOptions, targetOf, type Target } from './client-options.js';
 import { bridgeClientId } from '../../mqtt/client-ids.js';
 import { backOffReconnects, MIN_RECONNECT_MS } from '../../mqtt/reconnect.js';
@@ -93,7 +93,7 @@ class MqttBridgeSink implements ConnectorSink {
       await firstConnect(client, target, this.cfg.connect_timeout_secs);
     } catch (e) {
       await endClient(client);
-      throw e;
+      throw startFailure(e);
     }
     this.client = client;
     this.ctx.log('info', 'mqtt sink connected', { target: target.label, client_id: this.clientId, protocol: this.cfg.protocol_version, qos: this.cfg.qos });

@@ -13,11 +13,19 @@ export const clickhouseSchema = Type.Object(
     password: Password({ default: '' }),
     payload_format: Type.Enum(['raw', 'json'], { default: 'raw', description: 'raw: one row (topic, payload, qos, retain, timestamp) per message; json: the JSON payload\'s fields mapped to columns.' }),
     create_table: Type.Boolean({ default: false, description: 'Create the table for the raw mapping if it does not exist.' }),
+    id_column: Type.Optional(Type.String({ minLength: 1, maxLength: 255, ...IDENTIFIER, description: 'Column that receives each record\'s stable id (a String column; `create_table` adds it), so that redelivered rows can be deduplicated, e.g. with ReplacingMergeTree ordered by it. Unset: no id column.', examples: ['sluice_id'] })),
     compression: Type.Boolean({ default: false, description: 'gzip-compress insert requests.' }),
     pool_size: PoolSize({ default: 8, description: 'Maximum open HTTP connections.' }),
     timeout_secs: TimeoutSecs({ default: 15 }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // whole configs: the first is the smallest valid one; together they set every secret field (tests derive their fixtures from them)
+    examples: [
+      { url: 'http://localhost:8123', database: 'mqtt', table: 'messages' },
+      { url: 'https://clickhouse:8443', database: 'mqtt', table: 'messages', username: 'sluice', password: '${env:SLUICE_SECRET_CLICKHOUSE_PASSWORD}', create_table: true, id_column: 'sluice_id' },
+    ],
+  },
 );
 
 export type ClickHouseConfig = Static<typeof clickhouseSchema>;

@@ -11,7 +11,14 @@ export const fileSchema = Type.Object(
     max_size_mb: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_240, description: 'File size limit for size rotation, in MiB; takes precedence over max_size_gb.' })),
     fsync: Type.Boolean({ default: false, description: 'fsync the file after every batch before it counts as written.' }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // whole configs: the first is the smallest valid one; together they set every secret field (tests derive their fixtures from them)
+    examples: [
+      { local_file_path: '/var/lib/sluice/out/messages.jsonl' },
+      { local_file_path: '/var/lib/sluice/out/messages.jsonl', rotation_strategy: 'daily', fsync: true },
+    ],
+  },
 );
 
 export type FileConfig = Static<typeof fileSchema>;

@@ -19,7 +19,14 @@ export const influxdbSchema = Type.Object(
     tag_fields: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { default: [], maxItems: 64, description: 'JSON payload fields written as tags instead of fields (nested ones by their flattened name, e.g. `meta_site`).' }),
     timeout_secs: TimeoutSecs({ default: 15 }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // whole configs: the first is the smallest valid one; together they set every secret field (tests derive their fixtures from them)
+    examples: [
+      { server: 'http://localhost:8086', measurement: 'mqtt_data', org: 'acme', bucket: 'sensors' },
+      { server: 'https://influx:8086', measurement: 'mqtt_data', org: 'acme', bucket: 'sensors', token: '${env:SLUICE_SECRET_INFLUX_TOKEN}', username: 'sluice', password: '${env:SLUICE_SECRET_INFLUX_PASSWORD}', tags: { device: '${topic[1]}' } },
+    ],
+  },
 );
 
 export type InfluxdbConfig = Static<typeof influxdbSchema>;

@@ -24,7 +24,14 @@ export const kafkaSchema = Type.Object(
     sasl_password: Type.Optional(Secret({ description: 'SASL password.' })),
     ...TlsFields,
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // whole configs: the first is the smallest valid one; together they set every secret field (tests derive their fixtures from them)
+    examples: [
+      { bootstrap_servers: 'kafka-1:9092', topic: 'mqtt_messages' },
+      { bootstrap_servers: 'kafka-1:9093', topic: 'mqtt_messages', key: '${topic}', sasl_mechanism: 'scram-sha-256', sasl_username: 'sluice', sasl_password: '${env:SLUICE_SECRET_KAFKA_PASSWORD}', enable_tls: true, tls_cert: '${file:/run/secrets/kafka-client.crt}', tls_key: '${file:/run/secrets/kafka-client.key}' },
+    ],
+  },
 );
 
 export type KafkaConfig = Static<typeof kafkaSchema>;

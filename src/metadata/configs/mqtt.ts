@@ -14,7 +14,14 @@ export const mqttSchema = Type.Object(
     retain: Type.Boolean({ default: false, description: 'Publish with the retain flag.' }),
     ...TlsFields,
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // whole configs: the first is the smallest valid one; together they set every secret field (tests derive their fixtures from them)
+    examples: [
+      { server: 'mqtt://remote-broker:1883' },
+      { server: 'mqtts://remote-broker:8883', username: 'bridge', password: '${env:SLUICE_SECRET_MQTT_PASSWORD}', enable_tls: true, tls_cert: '${file:/run/secrets/mqtt-client.crt}', tls_key: '${file:/run/secrets/mqtt-client.key}', topic_prefix: 'edge-01/' },
+    ],
+  },
 );
 
 export type MqttConfig = Static<typeof mqttSchema>;

@@ -14,7 +14,14 @@ export const webhookSchema = Type.Object(
     password: Type.Optional(Password({ description: 'Password (basic).' })),
     bearer_token: Type.Optional(Token({ description: 'Token (bearer).' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // whole configs: the first is the smallest valid one; together they set every secret field (tests derive their fixtures from them)
+    examples: [
+      { url: 'https://example.com/hook' },
+      { url: 'https://example.com/hook', auth_type: 'basic', username: 'sluice', password: '${env:SLUICE_SECRET_HOOK_PASSWORD}', bearer_token: '${env:SLUICE_SECRET_HOOK_TOKEN}' },
+    ],
+  },
 );
 
 export type WebhookConfig = Static<typeof webhookSchema>;

@@ -20,6 +20,10 @@ export interface RunningService {
   stop(): Promise<void>;
   /** Stops and starts again on the same ports with the same data dir. */
   restart?(): Promise<void>;
+  /** Ends the server at once (SIGKILL, as a crash would), keeping its ports and data dir for start(). */
+  kill(): Promise<void>;
+  /** Starts a killed server again on the same ports with the same data dir; nothing when it runs. */
+  start(): Promise<void>;
 }
 
 /** What a file in test/harness/services exports as `service`; test/harness/services.ts lists them. */
@@ -148,6 +152,8 @@ export interface ServerProcess {
   exited: Promise<void>;
   isRunning(): boolean;
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL, and resolves once the process is gone */
+  kill(): Promise<void>;
 }
 
 /**
@@ -187,7 +193,17 @@ export function spawnServer(cmd: string, args: readonly string[], logFile: strin
     }
     try { watchdog?.kill('SIGKILL'); } catch { /* gone */ }
   };
-  return { child, logFile, exited, isRunning: () => running, stop };
+  const kill = async (): Promise<void> => {
+    if (running) {
+      // the child is unref'd: a ref'd timer keeps the loop alive until its exit is seen
+      const alive = setInterval(() => undefined, 1000);
+      child.kill('SIGKILL');
+      await exited;
+      clearInterval(alive);
+    }
+    try { watchdog?.kill('SIGKILL'); } catch { /* gone */ }
+  };
+  return { child, logFile, exited, isRunning: () => running, stop, kill };
 }
 
 export async function logTail(file: string, lines = 40): Promise<string> {
@@ -282,6 +298,12 @@ export async function managed(
     async restart(): Promise<void> {
       await proc.stop(graceMs);
       proc = await launch();
+    },
+    async kill(): Promise<void> {
+      await proc.kill();
+    },
+    async start(): Promise<void> {
+      if (!proc.isRunning()) proc = await launch();
     },
   };
 }

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { ErrorWithReasonCode } from 'mqtt';
 import { ioError, ioErrorKind } from '../../src/connectors/file/errors.js';
 import { publishError, pubackKind } from '../../src/connectors/mqtt/errors.js';
+import { batchResult, mapBatch } from '../../src/connectors/batch-mapping.js';
 import { notStarted } from '../../src/connectors/sink.js';
 
 test('mqtt: PUBACK codes about the message are permanent, transient ones retriable, the rest unavailable', () => {
@@ -33,4 +34,21 @@ test('notStarted: the one refusal every sink gives outside init … cleanup', ()
   const e = notStarted('webhook');
   assert.equal(e.kind, 'unavailable');
   assert.equal(e.message, 'webhook sink: not started (sendBatch before init() or after cleanup())');
+});
+
+test('mapBatch: a refused record fails alone as permanent, item failures come back to batch indexes', () => {
+  const recs = ['a', 'BAD', 'c', 'THROW'].map((p, i) => ({ id: `e-${i}`, offset: i, topic: 't', payload: Buffer.from(p), qos: 1 as const, retain: false, timestamp: 0 }));
+  const batch = mapBatch(recs, (r) => {
+    const p = r.payload.toString();
+    if (p === 'THROW') throw new Error('cannot map');
+    return p === 'BAD' ? { error: 'bad payload' } : p;
+  }, 'x');
+  assert.deepEqual(batch.items, ['a', 'c']);
+  assert.deepEqual(batch.at, [0, 2]);
+  const result = batchResult(batch, [{ index: 1, error: notStarted('y') }]);
+  assert.deepEqual(result.failed.map((f) => [f.index, f.error.kind, f.error.message]), [
+    [1, 'permanent', 'x: bad payload'],
+    [2, 'unavailable', 'y sink: not started (sendBatch before init() or after cleanup())'],
+    [3, 'permanent', 'x: cannot map'],
+  ]);
 });

@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../../metadata/configs/clickhouse.js';
+import { batchResult, mapBatch } from '../batch-mapping.js';
 import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { AUTH_ERROR_CODES, describeError, insertError, serverError } from './errors.js';
 import {
@@ -78,14 +79,12 @@ class ClickHouseSink implements ConnectorSink {
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
     if (!this.started) throw notStarted('clickhouse');
-    const failed: BatchResult['failed'] = [];
-    const rows: string[] = [];
-    records.forEach((record, index) => {
+    const batch = mapBatch(records, (record) => {
       const mapped = mapRecord(record, this.cfg.payload_format, this.cfg.id_column);
-      if ('row' in mapped) rows.push(mapped.row);
-      else failed.push({ index, error: SinkError.permanent(`clickhouse: ${mapped.error}`) });
-    });
-    if (rows.length === 0) return { failed };
+      return 'row' in mapped ? mapped.row : mapped;
+    }, 'clickhouse');
+    const rows = batch.items;
+    if (rows.length === 0) return batchResult(batch);
     try {
       await this.open().insert({
         table: qualifiedTable(this.cfg.database, this.cfg.table),
@@ -98,7 +97,7 @@ class ClickHouseSink implements ConnectorSink {
     } catch (e) {
       throw insertError(e, this.name, this.timeoutMs);
     }
-    return { failed };
+    return batchResult(batch);
   }
 
   async cleanup(): Promise<void> {

@@ -3,6 +3,7 @@
 // reported failed on its own, with a permanent error, and the rest of the batch is written. A
 // permanent write error (a point the server refuses) is thrown for the whole batch so that the
 // core bisects it down to that record; a retriable one is reported for every written record.
+import { batchResult, mapBatch } from '../batch-mapping.js';
 import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import type { InfluxdbConfig } from '../../metadata/configs/influxdb.js';
 import { PointMapper } from './mapping.js';
@@ -37,27 +38,16 @@ class InfluxSink implements ConnectorSink {
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
     if (!this.started) throw notStarted('influxdb');
-    const failed: BatchResult['failed'] = [];
-    const lines: string[] = [];
-    const written: number[] = [];
-    records.forEach((record, index) => {
-      try {
-        lines.push(this.mapper.line(record));
-        written.push(index);
-      } catch (e) {
-        failed.push({ index, error: e instanceof SinkError ? e : SinkError.permanent(`influxdb: ${(e as Error).message}`) });
-      }
-    });
-    if (lines.length === 0) return { failed };
+    const batch = mapBatch(records, (record) => this.mapper.line(record), 'influxdb');
+    if (batch.items.length === 0) return batchResult(batch);
     try {
-      await this.open().write(lines);
+      await this.open().write(batch.items);
     } catch (e) {
       const err = e instanceof SinkError ? e : SinkError.unavailable(`influxdb: ${(e as Error).message}`);
       if (err.kind === 'permanent') throw err;
-      for (const index of written) failed.push({ index, error: err });
-      failed.sort((a, b) => a.index - b.index);
+      return batchResult(batch, batch.items.map((_, index) => ({ index, error: err })));
     }
-    return { failed };
+    return batchResult(batch);
   }
 
   async cleanup(): Promise<void> {

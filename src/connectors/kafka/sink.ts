@@ -5,13 +5,14 @@
 // bisects, discards or dead-letters. Mapping: mapping.ts.
 import type { Admin, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
+import { batchResult, mapBatch } from '../batch-mapping.js';
 import { notStarted, SinkError, startFailure, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { acksNumber, checkBrokersUsable, compressionCodec, kafkaClientConfig } from './client-config.js';
 import type { KafkaConfig } from '../../metadata/configs/kafka.js';
 import { classifyKafkaError, describeKafkaError } from './errors.js';
 import { checkTopic, connectFailure, createMissingTopic, DEFAULT_MAX_REQUEST_BYTES, topicMaxBytes } from './probe.js';
 import { compileTemplate } from '../../metadata/template.js';
-import { messageBytes, planRequests, toKafkaMessage, type KafkaMessage, type MappingOptions } from './mapping.js';
+import { messageBytes, planRequests, toKafkaMessage, type MappingOptions } from './mapping.js';
 
 const { Kafka, Partitioners } = kafkajs;
 
@@ -79,19 +80,9 @@ class KafkaSink implements ConnectorSink {
     const producer = this.producer;
     if (!producer) throw notStarted('kafka');
     if (records.length === 0) return { failed: [] };
-    const failed: BatchResult['failed'] = [];
-    const messages: KafkaMessage[] = [];
-    /** batch index of each message */
-    const at: number[] = [];
-    records.forEach((r, index) => {
-      const m = toKafkaMessage(r, this.mapping);
-      if ('error' in m) failed.push({ index, error: SinkError.permanent(`kafka: ${m.error}`) });
-      else {
-        messages.push(m);
-        at.push(index);
-      }
-    });
-    if (messages.length === 0) return { failed };
+    const batch = mapBatch(records, (r) => toKafkaMessage(r, this.mapping), 'kafka');
+    const messages = batch.items;
+    if (messages.length === 0) return batchResult(batch);
     const runs = planRequests(messages.map(messageBytes), this.maxRequestBytes);
     const { topic } = this.cfg;
     const sent = await sendRuns(
@@ -99,9 +90,7 @@ class KafkaSink implements ConnectorSink {
       (from, to) => producer.send({ topic, messages: messages.slice(from, to), acks: acksNumber(this.cfg.acks), timeout: this.cfg.message_timeout_ms, compression: compressionCodec(this.cfg.compression_type) }),
       (e) => classifyKafkaError(e, `kafka: produce to ${topic} at ${this.cfg.bootstrap_servers} failed`),
     );
-    if (failed.length === 0) return sent;
-    for (const f of sent.failed) failed.push({ index: at[f.index] as number, error: f.error });
-    return { failed: failed.sort((a, b) => a.index - b.index) };
+    return batchResult(batch, sent.failed);
   }
 
   /** Runs `work` with a connected admin client, all of it within one deadline; always disconnects. */

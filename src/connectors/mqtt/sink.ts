@@ -6,6 +6,7 @@
 // with a capped, doubling period, and while it is not connected a batch fails at once: nothing is
 // queued offline, the journal is the buffer.
 import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
+import { batchResult, mapBatch } from '../batch-mapping.js';
 import { notStarted, SinkError, startFailure, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { clientOptions, targetOf, type Target } from './client-options.js';
 import { bridgeClientId } from '../../mqtt/client-ids.js';
@@ -128,32 +129,27 @@ class MqttBridgeSink implements ConnectorSink {
   }
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
-    if (records.length === 0) return { failed: [] };
     const client = this.client;
-    const label = this.target.label;
     if (!client) throw notStarted('mqtt');
+    if (records.length === 0) return { failed: [] };
+    const label = this.target.label;
     if (!client.connected) throw notConnected(`not connected to ${label}${this.lastError ? ` (${this.lastError})` : ''}`);
-    const failed: BatchResult['failed'] = [];
-    const jobs: { index: number; publish: Publish }[] = [];
     const settings = { template: this.template, qos: this.cfg.qos as 0 | 1 | 2 /* the schema bounds it to 0–2 */, retain: this.cfg.retain, v5: this.cfg.protocol_version === 'v5', maxPacketBytes: this.maxPacketBytes };
     const now = Date.now();
-    records.forEach((record, index) => {
-      const mapped = mapRecord(record, settings, now);
-      if ('error' in mapped) failed.push({ index, error: SinkError.permanent(mapped.error) });
-      else jobs.push({ index, publish: mapped });
-    });
+    const batch = mapBatch(records, (record) => mapRecord(record, settings, now));
+    const publishes = batch.items;
+    const failed: BatchResult['failed'] = [];
     // every publish in flight at once, within the target's flow-control window
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < jobs.length) {
-        const job = jobs[next++] as (typeof jobs)[number];
-        const error = await this.publishOne(client, job.publish, label);
-        if (error) failed.push({ index: job.index, error });
+      while (next < publishes.length) {
+        const index = next++;
+        const error = await this.publishOne(client, publishes[index] as Publish, label);
+        if (error) failed.push({ index, error });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.receiveMaximum, jobs.length) }, worker));
-    failed.sort((a, b) => a.index - b.index);
-    return { failed };
+    await Promise.all(Array.from({ length: Math.min(this.receiveMaximum, publishes.length) }, worker));
+    return batchResult(batch, failed);
   }
 
   private publishOne(client: MqttClient, p: Publish, label: string): Promise<SinkError | undefined> {

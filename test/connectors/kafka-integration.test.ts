@@ -174,6 +174,7 @@ describe(`kafka sink against Kafka ${KAFKA_VERSION} (KRaft) and Mosquitto`, () =
       assert.equal(m.key, null, 'no key');
       const j = JSON.parse(m.value.toString('utf8')) as Record<string, unknown>;
       assert.deepEqual(Object.keys(j), ['id', 'topic', 'payload', 'payload_encoding', 'qos', 'retain', 'timestamp', 'offset']);
+      assert.equal(header(m.headers, 'sluice_id'), j.id, 'the header and the envelope carry the same record id');
       assert.equal(j.qos, 1);
       assert.equal(j.retain, false);
       assert.equal(j.timestamp, m.timestamp);

@@ -120,19 +120,19 @@ describe('record → PUBLISH', () => {
   const base: MappingSettings = { template: compileTopicTemplate('b/', '${topic}'), qos: 1, retain: true, v5: true };
   const rec = (over: Partial<SinkRecord> = {}): SinkRecord => ({ id: 'e-1', offset: 1, topic: 'a/b', payload: Buffer.from([0, 1, 0xff]), qos: 0, retain: false, timestamp: 1_000_000, ...over });
 
-  test('topic, payload bytes, QoS and retain from the config', () => {
+  test('topic, payload bytes, QoS and retain from the config; the record id as user property sluice_id (v5)', () => {
     const p = mapRecord(rec(), base, 1_000_000);
     assert.ok(!('error' in p));
     assert.equal(p.topic, 'b/a/b');
     assert.deepEqual([...p.payload], [0, 1, 0xff]);
-    assert.deepEqual(p.options, { qos: 1, retain: true });
+    assert.deepEqual(p.options, { qos: 1, retain: true, properties: { userProperties: { sluice_id: 'e-1' } } });
   });
 
   test('MQTT 5 properties are carried to a v5 target, dropped for v3/v4', () => {
     const properties = { contentType: 'application/json', payloadFormatIndicator: true, responseTopic: 'r/1', correlationData: Buffer.from('c-1'), userProperties: { a: '1', b: ['x', 'y'] }, messageExpiryInterval: 60 };
     const p = mapRecord(rec({ properties }), base, 1_000_000 + 10_500);
     assert.ok(!('error' in p));
-    assert.deepEqual(p.options.properties, { ...properties, messageExpiryInterval: 50 });
+    assert.deepEqual(p.options.properties, { ...properties, userProperties: { ...properties.userProperties, sluice_id: 'e-1' }, messageExpiryInterval: 50 });
     const v4 = mapRecord(rec({ properties }), { ...base, v5: false }, 1_000_000);
     assert.ok(!('error' in v4));
     assert.equal(v4.options.properties, undefined);
@@ -146,8 +146,10 @@ describe('record → PUBLISH', () => {
   });
 
   test('a packet above the target Maximum Packet Size fails that record', () => {
-    const size = publishPacketBytes('b/a/b', 3, 1, undefined);
-    assert.equal(size, 1 + 1 + (2 + 5) + 2 + 1 + 3);
+    const idProperty = { userProperties: { sluice_id: 'e-1' } };
+    const size = publishPacketBytes('b/a/b', 3, 1, idProperty);
+    // fixed header, remaining length, topic, packet id, property length, the user property (1 + 2+9 + 2+3), payload
+    assert.equal(size, 1 + 1 + (2 + 5) + 2 + 1 + (1 + 11 + 5) + 3);
     assert.ok(!('error' in mapRecord(rec(), { ...base, maxPacketBytes: size }, 1_000_000)));
     const r = mapRecord(rec(), { ...base, maxPacketBytes: size - 1 }, 1_000_000);
     assert.ok('error' in r);

@@ -5,7 +5,8 @@
 // (exponentially, then by bisection): each seek descends to a different leaf page.
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { DEFINITION_MIGRATIONS, migrate, openDatabase } from '../metadata/sqlite-store.js';
+import { DEFINITION_MIGRATIONS } from '../metadata/sqlite-store.js';
+import { migrate, openDatabase } from '../sqlite.js';
 import { JOURNAL_MIGRATIONS } from './journal-schema.js';
 
 export interface Range {

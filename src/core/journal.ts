@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { SinkRecord, SinkRecordProperties } from '../connectors/sink.js';
-import { answers, migrate, openDatabase } from '../metadata/sqlite-store.js';
+import { answers, migrate, openDatabase } from '../sqlite.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { JOURNAL_MIGRATIONS } from './journal-schema.js';
 import { decodeProps, encodeProps } from './record-codec.js';

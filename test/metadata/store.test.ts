@@ -9,7 +9,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SluiceError } from '../../src/errors.js';
 import { buildDefinition, type DefinitionContent } from '../../src/metadata/definition.js';
-import { migrate, SqliteDefinitionStore } from '../../src/metadata/sqlite-store.js';
+import { SqliteDefinitionStore } from '../../src/metadata/sqlite-store.js';
+import { migrate } from '../../src/sqlite.js';
 import type { ListQuery } from '../../src/metadata/store.js';
 
 let dir: string;

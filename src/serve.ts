@@ -29,6 +29,7 @@ export interface RunningService {
   manager: ConnectorManager;
   /** applies the --connectors files again (SIGHUP); undefined without them */
   reloadConnectors?: () => Promise<FileApplyReport>;
+  journal: Journal;
   stop(): Promise<void>;
 }
 
@@ -116,6 +117,7 @@ async function start(settings: Settings, undo: (() => Promise<void> | void)[]): 
     brokerUrl: broker.url,
     manager,
     reloadConnectors: connectorFiles ? () => applyConnectorFiles(service, connectorFiles, app.log) : undefined,
+    journal,
     async stop() {
       if (stopped) return;
       stopped = true;

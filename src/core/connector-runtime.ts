@@ -317,7 +317,7 @@ export class ConnectorRuntime {
       discarded_total: discardedTotal,
       dead_lettered: c.dead_lettered,
       pending: c.pending,
-      accounting_ok: c.received === c.written + discardedTotal + c.dead_lettered + c.pending,
+      accounting_ok: this.cj.accountingOk(c),
       retries: c.retries,
       dlq_replayed: c.dlq_replayed,
       committed_offset: this.cj.committedOffset,

@@ -57,4 +57,10 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
    INSERT INTO instance (id) VALUES (lower(hex(randomblob(8))));
    ALTER TABLE connector_state ADD COLUMN legacy_client_id INTEGER NOT NULL DEFAULT 0;
    UPDATE connector_state SET legacy_client_id = 1;`,
+  // received is counted at intake, no longer derived from the other counters, so the accounting
+  // identity can fail; an existing journal starts from the value it derived until now
+  `ALTER TABLE connector_state ADD COLUMN received INTEGER NOT NULL DEFAULT 0;
+   UPDATE connector_state SET received = written + dead_lettered
+     + (SELECT COALESCE(SUM(value), 0) FROM json_each(connector_state.discarded))
+     + (SELECT COUNT(*) FROM journal WHERE journal.connector_id = connector_state.id AND journal.offset > connector_state.committed_offset);`,
 ];

@@ -5,11 +5,13 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { SinkRecord, SinkRecordProperties } from '../connectors/sink.js';
 import { answers, migrate, openDatabase } from '../sqlite.js';
-import { type Checkpointer, startCheckpointer } from './checkpointer.js';
+import { statSync } from 'node:fs';
+import { Checkpointer, type CheckpointerHealth, type CheckpointerOptions, type PersistedAccounting } from './checkpointer.js';
 import { JOURNAL_MIGRATIONS } from './journal-schema.js';
 import { decodeProps, encodeProps } from './record-codec.js';
 import { DeadLetterStore, type NewDeadLetter } from './dead-letters.js';
 import type { IntakeDiscardReason } from './discard-reasons.js';
+import type { Logger } from './logger.js';
 import { WriteHealth } from './write-health.js';
 
 export interface IncomingMessage {
@@ -44,6 +46,7 @@ export interface CommitOutcome {
 interface StateRow {
   id: number;
   committed_offset: number;
+  received: number;
   written: number;
   discarded: string;
   dead_lettered: number;
@@ -73,23 +76,89 @@ export class Journal {
   private sweeper?: NodeJS.Timeout;
   private group?: { hooks: ((err?: Error) => void)[] };
   private checkpointer?: Checkpointer;
-  /** the last error of the background checkpointer, if any */
-  checkpointError?: string;
+  /** connectors with appends in the open group: their `received` is saved before it commits */
+  private appended = new Set<ConnectorJournal>();
+  private log?: Logger;
   /** set while appends, commits or the sweeper fail (disk full, I/O error); /ready reports it */
   readonly writes: WriteHealth;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    checkpoints: CheckpointerOptions = {},
+  ) {
     this.writes = new WriteHealth(`journal ${path}`);
     this.db = openDatabase(path);
     migrate(this.db, 'journal', JOURNAL_MIGRATIONS);
     // checkpoints run in a worker thread, never inside a commit on the event loop
     this.db.pragma('wal_autocheckpoint = 0');
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-    if (path !== ':memory:') this.checkpointer = startCheckpointer(path, (message) => (this.checkpointError = message));
+    if (path !== ':memory:') {
+      this.checkpointer = new Checkpointer(
+        path,
+        {
+          onProblem: (kind, message) => this.log?.[kind === 'recovered' ? 'info' : 'error']({ journal: path }, message),
+          onAccounting: (rows) => this.takePersistedAccounting(rows),
+        },
+        checkpoints,
+      );
+    }
     this.deadLetters = new DeadLetterStore(this.db);
     // committed rows are deleted off the hot path
     this.sweeper = setInterval(() => this.sweepInBackground(), 1000);
     this.sweeper.unref();
+  }
+
+  /** Where the journal reports checkpoint failures and broken accounting (the runtime's logger). */
+  useLog(log: Logger): void {
+    this.log = log;
+  }
+
+  /** The checkpoint worker's health; undefined for an in-memory journal (nothing to checkpoint). */
+  checkpointHealth(): CheckpointerHealth | undefined {
+    return this.checkpointer?.health();
+  }
+
+  /** Ends the checkpoint worker as a crash would; it is started again (tests of the restart). */
+  killCheckpointer(): Promise<number> {
+    return this.checkpointer?.kill() ?? Promise.resolve(0);
+  }
+
+  /** Why checkpoints do not happen now (for /ready), or undefined. */
+  checkpointProblem(): string | undefined {
+    const h = this.checkpointer?.health();
+    if (!h) return undefined;
+    if (!h.up) return `journal ${this.path}: the checkpoint worker is not running (restarting): ${h.last_error ?? 'starting'}`;
+    if (h.failing) return `journal ${this.path}: checkpoints fail, the WAL grows: ${h.last_error}`;
+    return undefined;
+  }
+
+  /** Size of the write-ahead log file in bytes (0 when there is none). */
+  walBytes(): number {
+    if (this.path === ':memory:') return 0;
+    try {
+      return statSync(`${this.path}-wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  private takePersistedAccounting(rows: PersistedAccounting[]): void {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const j of this.open.values()) {
+      const r = byId.get(j.id);
+      if (r) j.takePersisted(r);
+    }
+  }
+
+  /** @internal the connector journals report a broken identity here, once per breakage */
+  reportAccounting(tenant: string, name: string, broken: boolean, detail: Record<string, unknown>): void {
+    if (broken) this.log?.error({ tenant, connector: name, ...detail }, 'ACCOUNTING BROKEN: received ≠ written + discarded_total + dead_lettered + pending; messages may have been lost or counted twice');
+    else this.log?.info({ tenant, connector: name, ...detail }, 'accounting holds again');
+  }
+
+  /** @internal */
+  noteAppended(j: ConnectorJournal): void {
+    this.appended.add(j);
   }
 
   /**
@@ -113,8 +182,12 @@ export class Journal {
     const g = this.group;
     if (!g) return;
     this.group = undefined;
+    const appended = [...this.appended];
+    this.appended.clear();
     let err: Error | undefined;
     try {
+      // received is persisted in the transaction of the appends it counts
+      for (const j of appended) j.saveReceived();
       this.db.exec('COMMIT');
     } catch (e) {
       err = e as Error;
@@ -136,7 +209,7 @@ export class Journal {
     if (!j) {
       // a fresh epoch per incarnation: record ids never repeat across delete and re-create
       this.db.prepare('INSERT OR IGNORE INTO connector_state (tenant, name, epoch) VALUES (?, ?, ?)').run(tenant, name, randomBytes(8).toString('hex'));
-      const row = this.db.prepare('SELECT * FROM connector_state WHERE tenant = ? AND name = ?').get(tenant, name) as StateRow;
+      const row = this.db.prepare('SELECT * FROM connector_state WHERE tenant = ? AND name = ?').get(tenant, name) as StateRow & { tenant: string; name: string };
       j = new ConnectorJournal(this, row);
       this.open.set(key, j);
     }
@@ -215,14 +288,20 @@ export class ConnectorJournal {
   private counters: Counters;
   private waiters = new Set<() => void>();
   private closed = false;
+  private accountingBroken = false;
+  private persisted?: PersistedAccounting;
   private readonly stmts;
+  readonly tenant: string;
+  readonly name: string;
 
   constructor(
     private readonly journal: Journal,
-    row: StateRow,
+    row: StateRow & { tenant: string; name: string },
   ) {
     const db = journal.db;
     this.id = row.id;
+    this.tenant = row.tenant;
+    this.name = row.name;
     this.epoch = row.epoch;
     this.committed = row.committed_offset;
     this.sweptUpTo = 0;
@@ -232,7 +311,8 @@ export class ConnectorJournal {
       oldest: db.prepare('SELECT offset, ts, length(payload) + length(CAST(topic AS BLOB)) AS bytes FROM journal WHERE connector_id = ? AND offset > ? ORDER BY offset LIMIT ?'),
       deleteRange: db.prepare('DELETE FROM journal WHERE connector_id = ? AND offset > ? AND offset <= ?'),
       deleteOne: db.prepare('DELETE FROM journal WHERE connector_id = ? AND offset = ?'),
-      saveState: db.prepare('UPDATE connector_state SET committed_offset = ?, written = ?, discarded = ?, dead_lettered = ?, retries = ?, dlq_replayed = ?, last_success_at = ?, dropped_up_to = ? WHERE id = ?'),
+      saveState: db.prepare('UPDATE connector_state SET committed_offset = ?, received = ?, written = ?, discarded = ?, dead_lettered = ?, retries = ?, dlq_replayed = ?, last_success_at = ?, dropped_up_to = ? WHERE id = ?'),
+      saveReceived: db.prepare('UPDATE connector_state SET received = ? WHERE id = ?'),
     };
     this.counters = this.load(row);
   }
@@ -251,10 +331,9 @@ export class ConnectorJournal {
     this.droppedUpTo = row.dropped_up_to;
     this.nextOffset = Math.max(this.committed, agg.maxOffset, row.dropped_up_to) + 1;
     const discarded = JSON.parse(row.discarded) as Record<string, number>;
-    const discardedTotal = Object.values(discarded).reduce((a, b) => a + b, 0);
     return {
-      // received is derived, so the accounting identity holds across restarts by construction
-      received: row.written + discardedTotal + row.dead_lettered + agg.n,
+      // counted at intake and stored on its own; pending is the real number of rows
+      received: row.received,
       written: row.written,
       discarded,
       dead_lettered: row.dead_lettered,
@@ -281,6 +360,7 @@ export class ConnectorJournal {
     this.stmts.insert.run(this.id, offset, m.topic, m.payload, m.qos, m.retain ? 1 : 0, now, encodeProps(m.properties));
     this.nextOffset = offset + 1;
     this.counters.received += 1;
+    this.journal.noteAppended(this);
     this.counters.pending += 1;
     this.counters.pending_bytes += rowBytes(m.topic, m.payload);
     this.wake();
@@ -432,8 +512,38 @@ export class ConnectorJournal {
     for (const f of [...this.waiters]) f();
   }
 
+  /** @internal saves `received` (in the append group's transaction) */
+  saveReceived(): void {
+    if (!this.closed) this.stmts.saveReceived.run(this.counters.received, this.id);
+  }
+
+  /**
+   * Whether received = written + discarded_total + dead_lettered + pending holds, in memory and
+   * in the last snapshot the checkpoint worker verified against the journal's rows. A breakage is
+   * logged once, when it starts (and once when it heals).
+   */
+  accountingOk(c: Counters = this.counters): boolean {
+    const discarded = Object.values(c.discarded).reduce((a, b) => a + b, 0);
+    const accounted = c.written + discarded + c.dead_lettered + c.pending;
+    const persisted = this.persisted;
+    const ok = c.received === accounted && (persisted === undefined || persisted.received === persisted.accounted);
+    if (ok === this.accountingBroken) {
+      this.accountingBroken = !ok;
+      const detail: Record<string, unknown> = { received: c.received, accounted, pending: c.pending };
+      if (persisted) Object.assign(detail, { stored_received: persisted.received, stored_accounted: persisted.accounted, journal_rows: persisted.pending_rows });
+      this.journal.reportAccounting(this.tenant, this.name, !ok, detail);
+    }
+    return ok;
+  }
+
+  /** @internal the checkpoint worker's reading of the stored counters and rows */
+  takePersisted(r: PersistedAccounting): void {
+    this.persisted = r;
+    this.accountingOk();
+  }
+
   private saveState(): void {
     const c = this.counters;
-    this.stmts.saveState.run(this.committed, c.written, JSON.stringify(c.discarded), c.dead_lettered, c.retries, c.dlq_replayed, c.last_success_at, this.droppedUpTo, this.id);
+    this.stmts.saveState.run(this.committed, c.received, c.written, JSON.stringify(c.discarded), c.dead_lettered, c.retries, c.dlq_replayed, c.last_success_at, this.droppedUpTo, this.id);
   }
 }

@@ -32,7 +32,11 @@ export class ConnectorManager implements RuntimePort {
   private stopping = false;
 
   constructor(private readonly o: ManagerOptions) {
-    this.metricsRegistry = new RuntimeMetrics(() => this.metricsSources());
+    o.journal.useLog(o.log);
+    this.metricsRegistry = new RuntimeMetrics(
+      () => this.metricsSources(),
+      () => ({ wal_bytes: o.journal.walBytes(), checkpoint: o.journal.checkpointHealth() }),
+    );
     this.deps = { journal: o.journal, broker: o.broker, dlq: o.dlq, log: o.log, metrics: this.metricsRegistry };
   }
 
@@ -124,6 +128,8 @@ export class ConnectorManager implements RuntimePort {
     if (!this.o.journal.healthy()) reasons.push('the journal does not answer');
     const writes = this.o.journal.writes.problem();
     if (writes) reasons.push(writes);
+    const checkpoints = this.o.journal.checkpointProblem();
+    if (checkpoints) reasons.push(checkpoints);
     if (!(this.o.dlq.connected?.() ?? true)) reasons.push('the dead-letter publisher is not connected to the source broker');
     return reasons;
   }

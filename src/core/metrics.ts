@@ -1,6 +1,7 @@
 // Prometheus metrics, labelled by tenant, type and connector name. Counters and gauges are read
 // from the connectors' status at scrape time, so they agree with the status endpoint exactly.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CheckpointerHealth } from './checkpointer.js';
 import { CONNECTOR_STATES } from './connector-status.js';
 
 export interface MetricsSource {
@@ -21,6 +22,13 @@ export interface MetricsSource {
   max_journal_bytes: number;
 }
 
+/** The journal's own health, one series each (not per connector). */
+export interface JournalHealthSource {
+  wal_bytes: number;
+  /** undefined for an in-memory journal */
+  checkpoint: CheckpointerHealth | undefined;
+}
+
 export const BATCH_OUTCOMES = ['ok', 'failed'] as const;
 
 /** the extra labels of one series and its value */
@@ -30,7 +38,7 @@ export class RuntimeMetrics {
   readonly registry = new Registry();
   private readonly batchLatency: Histogram<'tenant' | 'type' | 'name' | 'outcome'>;
 
-  constructor(sources: () => MetricsSource[]) {
+  constructor(sources: () => MetricsSource[], journal: () => JournalHealthSource = () => ({ wal_bytes: 0, checkpoint: undefined })) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
     const labelNames = ['tenant', 'type', 'name'];
     const labels = (s: MetricsSource) => ({ tenant: s.tenant, type: s.type, name: s.name });
@@ -60,6 +68,19 @@ export class RuntimeMetrics {
     series('gauge', 'sluice_connector_state', `1 for the state the connector is in (${CONNECTOR_STATES.join(', ')}), 0 for the others.`, ['state'], (s) =>
       CONNECTOR_STATES.map((state) => [{ state }, s.state === state ? 1 : 0]),
     );
+    const journalSeries = (kind: 'counter' | 'gauge', name: string, help: string, pick: (j: JournalHealthSource) => number | undefined) => {
+      const read = () => pick(journal());
+      const config = { name, help, registers: [this.registry] };
+      if (kind === 'counter') {
+        new Counter({ ...config, collect() { this.reset(); const v = read(); if (v !== undefined) this.inc(v); } });
+      } else {
+        new Gauge({ ...config, collect() { this.reset(); const v = read(); if (v !== undefined) this.set(v); } });
+      }
+    };
+    journalSeries('gauge', 'sluice_journal_wal_bytes', 'Size of the journal\'s write-ahead log file; grows without bound when checkpoints stop.', (j) => j.wal_bytes);
+    journalSeries('gauge', 'sluice_journal_checkpointer_up', '1 while the journal\'s checkpoint worker runs and its last checkpoint succeeded, else 0.', (j) => (j.checkpoint ? (j.checkpoint.up && !j.checkpoint.failing ? 1 : 0) : undefined));
+    journalSeries('counter', 'sluice_journal_checkpoint_failures_total', 'Failed journal checkpoints and deaths of the checkpoint worker.', (j) => j.checkpoint?.failures);
+    journalSeries('counter', 'sluice_journal_checkpointer_restarts_total', 'Times the journal\'s checkpoint worker was started again after it died.', (j) => j.checkpoint?.restarts);
     this.batchLatency = new Histogram({
       name: 'sluice_batch_duration_seconds',
       help: 'Time of one sendBatch call.',

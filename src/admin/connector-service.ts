@@ -1,6 +1,6 @@
 // One implementation behind both API surfaces (RobustMQ-compatible and /api/v1) and the CLI.
 import { SluiceError } from '../errors.js';
-import { buildDefinition, type ConnectorDefinition, type DefinitionInput } from '../metadata/definition.js';
+import { buildDefinition, type ConnectorDefinition, type DefinitionContent, type DefinitionInput } from '../metadata/definition.js';
 import type { DefinitionStore, ListQuery } from '../metadata/store.js';
 import { toView, type ConnectorView } from './connector-view.js';
 import type { RuntimePort } from '../core/runtime-port.js';
@@ -25,6 +25,9 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
+/** a change without a revision re-applies itself this often on concurrent changes before giving up */
+const MAX_CHANGE_ATTEMPTS = 1000;
+
 export class ConnectorService {
   constructor(
     readonly store: DefinitionStore,
@@ -41,7 +44,12 @@ export class ConnectorService {
 
   async list(q: ListQuery): Promise<ListPage> {
     const r = await this.store.list(q);
-    return { items: r.items.map(toView), total: r.total };
+    return { items: r.items.map((d) => this.view(d)), total: r.total };
+  }
+
+  /** The redacted definition with the live state the runtime reports (null when it does not run it). */
+  private view(def: ConnectorDefinition): ConnectorView {
+    return toView(def, this.runtime?.status(def.tenant, def.name)?.state ?? null);
   }
 
   async definition(tenant: string, name: string): Promise<ConnectorDefinition> {
@@ -51,30 +59,31 @@ export class ConnectorService {
   }
 
   async get(tenant: string, name: string): Promise<ConnectorView> {
-    return toView(await this.definition(tenant, name));
+    return this.view(await this.definition(tenant, name));
   }
 
   async create(input: DefinitionInput): Promise<ConnectorView> {
     const content = buildDefinition(input);
     const def = await this.store.create(content);
     await this.runtime?.apply({ kind: 'created', definition: def });
-    return toView(def);
+    return this.view(def);
   }
 
-  /** PUT: the body is the whole definition; tenant and name come from the URL. */
+  /**
+   * PUT: the body is the whole definition; tenant and name come from the URL. An absent
+   * `desired_state` keeps the stored one (pausing and resuming is not part of the config).
+   */
   async replace(tenant: string, name: string, input: DefinitionInput, expectedRevision?: number): Promise<ConnectorView> {
     this.checkIdentity(tenant, name, input);
-    const previous = await this.definition(tenant, name);
-    const content = buildDefinition({ ...input, tenant, name }, previous);
-    const def = await this.store.update(content, expectedRevision);
-    await this.runtime?.apply({ kind: 'updated', definition: def, previous });
-    return toView(def);
+    return this.change(tenant, name, expectedRevision, (previous) => buildDefinition({ ...input, tenant, name, desired_state: input.desired_state ?? previous.desired_state }, previous));
   }
 
-  /** PATCH: merge-patches the stored definition (config, failure_strategy and delivery merge key by key). */
+  /**
+   * PATCH: merge-patches the stored definition (config, failure_strategy and delivery merge key
+   * by key); fields it does not name keep their stored value.
+   */
   async patch(tenant: string, name: string, patch: Record<string, unknown>, expectedRevision?: number): Promise<ConnectorView> {
     this.checkIdentity(tenant, name, patch);
-    const previous = await this.definition(tenant, name);
     let config = patch.config;
     if (typeof config === 'string') {
       try {
@@ -83,23 +92,46 @@ export class ConnectorService {
         /* buildDefinition reports it with the field name */
       }
     }
-    const base: Record<string, unknown> = { ...previous };
-    const merged = mergePatch(base, { ...patch, ...(config === undefined ? {} : { config }) }) as DefinitionInput;
-    const content = buildDefinition({ ...merged, tenant, name }, previous);
-    const def = await this.store.update(content, expectedRevision);
-    await this.runtime?.apply({ kind: 'updated', definition: def, previous });
-    return toView(def);
+    const changes = { ...patch, ...(config === undefined ? {} : { config }) };
+    return this.change(tenant, name, expectedRevision, (previous) => {
+      const merged = mergePatch({ ...previous }, changes) as DefinitionInput;
+      return buildDefinition({ ...merged, tenant, name }, previous);
+    });
   }
 
   async setDesiredState(tenant: string, name: string, desired: 'running' | 'paused'): Promise<ConnectorView> {
     return this.patch(tenant, name, { desired_state: desired });
   }
 
+  /**
+   * Reads the stored definition, builds the new content from it and stores it only if the stored
+   * revision is still the one read. With `expectedRevision` (the caller's) a stale revision is a
+   * CONFLICT; without it a concurrent change makes it read again and re-apply its change on top,
+   * so two changes of different fields both survive.
+   */
+  private async change(tenant: string, name: string, expectedRevision: number | undefined, build: (previous: ConnectorDefinition) => DefinitionContent): Promise<ConnectorView> {
+    for (let attempt = 1; ; attempt++) {
+      const previous = await this.definition(tenant, name);
+      if (expectedRevision !== undefined && previous.revision !== expectedRevision) {
+        throw new SluiceError('CONFLICT', `connector ${tenant}/${name} is at revision ${previous.revision}, not ${expectedRevision}`);
+      }
+      const content = build(previous);
+      try {
+        const def = await this.store.update(content, previous.revision);
+        await this.runtime?.apply({ kind: 'updated', definition: def, previous });
+        return this.view(def);
+      } catch (e) {
+        const retry = expectedRevision === undefined && e instanceof SluiceError && e.code === 'CONFLICT' && attempt < MAX_CHANGE_ATTEMPTS;
+        if (!retry) throw e;
+      }
+    }
+  }
+
   async delete(tenant: string, name: string): Promise<ConnectorView> {
     const def = await this.store.delete(tenant, name);
     if (!def) throw new SluiceError('NOT_FOUND', `connector ${tenant}/${name} does not exist`);
     await this.runtime?.apply({ kind: 'deleted', definition: def });
-    return toView(def);
+    return this.view(def);
   }
 
   private checkIdentity(tenant: string, name: string, input: { tenant?: unknown; name?: unknown }): void {

@@ -41,8 +41,8 @@ async function list(flags: ListFlags): Promise<void> {
     order: flags.order,
   });
   if (flags.json) return printJson(page);
-  const columns = [{ header: 'TENANT' }, { header: 'NAME' }, { header: 'TYPE' }, { header: 'TOPIC', max: 48 }, { header: 'STATE' }, { header: 'REVISION' }, { header: 'UPDATED' }];
-  const rows = page.items.map((c) => [c.tenant, c.name, c.type, c.topic_filter, c.desired_state, c.revision, c.updated_at]);
+  const columns = [{ header: 'TENANT' }, { header: 'NAME' }, { header: 'TYPE' }, { header: 'TOPIC', max: 48 }, { header: 'STATE' }, { header: 'DESIRED' }, { header: 'REVISION' }, { header: 'UPDATED' }];
+  const rows = page.items.map((c) => [c.tenant, c.name, c.type, c.topic_filter, c.state ?? '-', c.desired_state, c.revision, c.updated_at]);
   if (rows.length > 0) printOut(renderTable(columns, rows));
   const footer = listFooter(page, rows.length);
   if (footer) printOut(footer);

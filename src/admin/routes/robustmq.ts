@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { SluiceError } from '../../errors.js';
+import { CONNECTOR_STATES, type ConnectorState } from '../../core/connector-status.js';
 import type { ListQuery } from '../../metadata/store.js';
 import type { ConnectorService } from '../connector-service.js';
 import type { ConnectorView } from '../connector-view.js';
@@ -25,11 +26,22 @@ function robustTime(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, '');
 }
 
-function robustStatus(service: ConnectorService, view: ConnectorView): 'Idle' | 'Running' | 'Stopped' | 'Error' {
-  if (view.desired_state === 'paused') return 'Stopped';
-  const status = service.runtimePort()?.status(view.tenant, view.name);
-  if (!status) return 'Idle';
-  return status.state === 'running' ? 'Running' : status.state === 'idle' ? 'Idle' : status.state === 'error' ? 'Error' : 'Stopped';
+/**
+ * RobustMQ's status of the live state: a connector that cannot deliver (its sink failed, or its
+ * target is unavailable) is `Error`, whatever it was told to be; `state` carries Sluice's word.
+ */
+const ROBUST_STATUS: Record<ConnectorState, 'Idle' | 'Running' | 'Stopped' | 'Error'> = {
+  idle: 'Idle',
+  running: 'Running',
+  waiting: 'Error',
+  error: 'Error',
+  paused: 'Stopped',
+  stopping: 'Stopped',
+};
+
+function robustStatus(view: ConnectorView): 'Idle' | 'Running' | 'Stopped' | 'Error' {
+  if (view.state === null) return view.desired_state === 'paused' ? 'Stopped' : 'Idle';
+  return ROBUST_STATUS[view.state];
 }
 
 const ROBUST_FIELDS: Record<string, string> = { name: 'connector_name', type: 'connector_type', topic_filter: 'topic_name' };
@@ -56,7 +68,9 @@ const RobustConnector = Type.Object({
   config: Type.String({ description: 'the config as a JSON string, secrets as ******' }),
   topic_name: Type.String(),
   failure_strategy: FailureStrategyRef,
-  status: Type.Enum(['Idle', 'Running', 'Stopped', 'Error']),
+  status: Type.Enum(['Idle', 'Running', 'Stopped', 'Error'], { description: 'the live state in RobustMQ words: Running, Idle (starting, or not run), Stopped (paused), Error (sink failed or target unavailable)' }),
+  state: Type.Union([Type.Enum([...CONNECTOR_STATES]), Type.Null()], { description: "Sluice's live state; null when the runtime does not run the connector" }),
+  desired_state: Type.Enum(['running', 'paused'], { description: 'what the connector was told to be (stored)' }),
   broker_id: Type.String(),
   create_time: Type.String({ description: 'YYYY-MM-DD hh:mm:ss (UTC)' }),
   update_time: Type.String(),
@@ -86,7 +100,9 @@ export function robustmqRoutes(server: FastifyInstance, service: ConnectorServic
         config: JSON.stringify(v.config),
         topic_name: v.topic_filter,
         failure_strategy: v.failure_strategy,
-        status: robustStatus(service, v),
+        status: robustStatus(v),
+        state: v.state,
+        desired_state: v.desired_state,
         broker_id: broker,
         create_time: robustTime(v.created_at),
         update_time: robustTime(v.updated_at),

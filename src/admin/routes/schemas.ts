@@ -21,6 +21,8 @@ export const TenantQuery = Type.Object({ tenant: Type.Optional(TenantSchema) });
  * tenant) and the PUT/PATCH body (absent: the `?tenant=` of the URL; given: must match it).
  */
 const TenantNoDefault = Type.String({ minLength: 1, maxLength: 256, pattern: NAME_PATTERN, 'x-rule': 'expected 1–256 of A-Z a-z 0-9 _ . -, not . or ..' });
+/** absent means "keep the stored desired state": a change that does not name it never pauses or resumes */
+const DesiredStateNoDefault = Type.Enum(['running', 'paused'], { description: 'running or paused; absent keeps the stored state' });
 export const NameParams = Type.Object({ name: NameSchema });
 export const TypeParams = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -50,7 +52,7 @@ const definitionFields = {
 
 export const V1CreateBody = Type.Object({ name: NameSchema, ...definitionFields }, { additionalProperties: false });
 export const V1ReplaceBody = Type.Object(
-  { name: Type.Optional(NameSchema), ...definitionFields, tenant: Type.Optional(TenantNoDefault), revision: Type.Optional(Type.Integer({ minimum: 1, description: 'stored revision expected; 409 when stale' })) },
+  { name: Type.Optional(NameSchema), ...definitionFields, desired_state: Type.Optional(DesiredStateNoDefault), tenant: Type.Optional(TenantNoDefault), revision: Type.Optional(Type.Integer({ minimum: 1, description: 'stored revision expected; 409 when stale' })) },
   { additionalProperties: false },
 );
 export const V1PatchBody = Type.Object(
@@ -62,9 +64,9 @@ export const V1PatchBody = Type.Object(
     topic_filter: Type.Optional(definitionFields.topic_filter),
     failure_strategy: Type.Optional(PatchJson('the failure strategy (see FailureStrategy)')),
     delivery: Type.Optional(PatchJson('the delivery settings (see Delivery)')),
-    desired_state: Type.Optional(DesiredStateSchema),
+    desired_state: Type.Optional(DesiredStateNoDefault),
     description: Type.Optional(Type.String({ maxLength: 1024 })),
-    revision: Type.Optional(Type.Integer({ minimum: 1 })),
+    revision: Type.Optional(Type.Integer({ minimum: 1, description: 'stored revision expected; 409 when stale. Without it the change is applied to whatever is stored, re-applied on a concurrent change' })),
   },
   { additionalProperties: false },
 );

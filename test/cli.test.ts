@@ -76,10 +76,12 @@ describe('sluice CLI against a real server', () => {
     const table = await cli('connector', 'list');
     assert.equal(table.code, 0, table.stderr);
     const [header, ...rows] = table.stdout.trimEnd().split('\n');
-    assert.deepEqual(header?.split(/\s+/), ['TENANT', 'NAME', 'TYPE', 'TOPIC', 'STATE', 'REVISION', 'UPDATED']);
+    assert.deepEqual(header?.split(/\s+/), ['TENANT', 'NAME', 'TYPE', 'TOPIC', 'STATE', 'DESIRED', 'REVISION', 'UPDATED']);
     const row = rows.find((l) => l.split(/\s+/)[1] === 'flag-hook');
     assert.ok(row, table.stdout);
-    assert.deepEqual(row.split(/\s+/).slice(0, 6), ['default', 'flag-hook', 'webhook', 'a/b', 'running', '1']);
+    const cells = row.split(/\s+/);
+    assert.deepEqual([...cells.slice(0, 4), ...cells.slice(5, 7)], ['default', 'flag-hook', 'webhook', 'a/b', 'running', '1']);
+    assert.match(cells[4] ?? '', /^(idle|running|waiting|error)$/, 'the live state, whatever the unreachable target makes of it');
 
     const filtered = await cli('connector', 'list', '--name', 'flag', '--json');
     assert.equal(filtered.code, 0, filtered.stderr);

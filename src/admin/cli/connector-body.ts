@@ -25,7 +25,8 @@ export interface DefinitionFlags {
 type Body = Record<string, unknown>;
 
 // Fields a read returns that a write does not take: a `connector get --json` file can be sent back.
-const READ_ONLY_FIELDS = ['created_at', 'updated_at'];
+/** what reads add to a definition: never sent back (`state` is the live state) */
+const READ_ONLY_FIELDS = ['created_at', 'updated_at', 'state'];
 
 function fromFile(path: string, keepRevision: boolean): Body {
   const body = readObjectFile(path);

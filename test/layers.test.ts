@@ -17,7 +17,7 @@ export function layerOf(path: string): Layer {
   const top = path.split('/')[0] ?? '';
   if (top === 'metadata' || top === 'connectors' || top === 'core' || top === 'admin') return top;
   // the composition roots wire every layer together: the service and the settings it reads
-  if (path === 'serve.ts' || path === 'settings.ts') return 'entry';
+  if (path === 'serve.ts' || path === 'settings.ts' || path === 'connector-files.ts') return 'entry';
   // errors.ts, sqlite.ts, mqtt/**: plumbing that every layer may use and that uses no layer
   return 'shared';
 }

@@ -78,7 +78,7 @@ export interface PersistedAccounting {
 }
 
 export interface CheckpointerHealth {
-  /** the worker runs (it may still be failing) */
+  /** the worker runs or is starting (false from its death until it is started again) */
   up: boolean;
   /** checkpoints fail now: the last attempt failed and none succeeded since */
   failing: boolean;
@@ -110,7 +110,7 @@ export class Checkpointer {
   private restartTimer?: NodeJS.Timeout;
   private restartWait: number;
   private readonly driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  private readonly h: CheckpointerHealth = { up: false, failing: false, failures: 0, restarts: 0, last_error: null, last_error_at: null };
+  private readonly h: CheckpointerHealth = { up: true, failing: false, failures: 0, restarts: 0, last_error: null, last_error_at: null };
 
   constructor(
     private readonly path: string,

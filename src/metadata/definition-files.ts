@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseAllDocuments, YAMLParseError } from 'yaml';
 
 /** Fields a read returns that a definition file does not set (an export or `get --json` can be applied). */
-export const READ_ONLY_FIELDS = ['created_at', 'updated_at', 'revision'] as const;
+export const READ_ONLY_FIELDS = ['created_at', 'updated_at', 'revision', 'state'] as const;
 const EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 export interface FileDefinition {

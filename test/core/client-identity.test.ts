@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { connectorClientId, instanceDeadLetterClientId, instanceId } from '../../src/core/client-identity.js';
 import { Journal } from '../../src/core/journal.js';
 import { JOURNAL_MIGRATIONS } from '../../src/core/journal-schema.js';
-import { migrate, openDatabase } from '../../src/metadata/sqlite-store.js';
+import { migrate, openDatabase } from '../../src/sqlite.js';
 import { tempDir } from '../helpers/server.js';
 
 /** the journal migrations before the one that introduced stored client ids */

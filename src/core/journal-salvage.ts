@@ -100,6 +100,29 @@ function sharedColumns(src: Database.Database, out: Database.Database, table: st
   return names(src).filter((n) => there.has(n));
 }
 
+/**
+ * The data dir's instance id (the dead-letter publisher's client id is built from it) and the
+ * open QoS 2 receipts (packet ids journaled but not yet released, which recognise a redelivery).
+ * Best effort: an unreadable table leaves the fresh one (a new instance id; a redelivered QoS 2
+ * message may then be journaled twice, never lost) and is named in the report.
+ */
+function copyInstanceTables(src: Database.Database, out: Database.Database, report: SalvageReport): void {
+  for (const table of ['instance', 'qos2_receipts']) {
+    const cols = sharedColumns(src, out, table);
+    if (cols.length === 0) continue;
+    try {
+      const rows = src.prepare(`SELECT ${cols.join(', ')} FROM ${table}`).all() as Record<string, unknown>[];
+      out.transaction(() => {
+        if (table === 'instance' && rows.length > 0) out.prepare('DELETE FROM instance').run();
+        const insert = out.prepare(`INSERT OR IGNORE INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+        for (const r of rows) insert.run(...cols.map((c) => r[c]));
+      })();
+    } catch (e) {
+      report.journal_error = `${report.journal_error ? `${report.journal_error}; ` : ''}${table} cannot be read (${(e as Error).message}): a fresh one is used`;
+    }
+  }
+}
+
 function openSource(path: string): Database.Database | undefined {
   return existsSync(path) ? new Database(path, { readonly: true, fileMustExist: true }) : undefined;
 }
@@ -178,6 +201,7 @@ function salvageJournal(srcPath: string, outPath: string, report: SalvageReport)
       report.journal_error = `connector_state cannot be read (${(e as Error).message}): connector names and counters are lost, so no journal record can be attributed`;
       return;
     }
+    copyInstanceTables(src, out, report);
     const insertState = out.prepare('INSERT INTO connector_state (id, tenant, name, committed_offset, written, discarded, dead_lettered, retries, dlq_replayed, last_success_at, dropped_up_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const insertRow = out.prepare('INSERT INTO journal (connector_id, offset, topic, payload, qos, retain, ts, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const read = src.prepare('SELECT connector_id, offset, topic, payload, qos, retain, ts, props FROM journal WHERE connector_id = ? AND offset > ? ORDER BY offset');

@@ -89,6 +89,15 @@ describe('damaged journal', () => {
       assert.equal(c.lost_records, N - intact.size, 'the rest reported lost');
       const reported = new Set(c.unreadable_offsets.flatMap((r) => range(r.from, (r.to ?? N) + 1)));
       for (let o = 1; o <= N; o++) assert.equal(reported.has(o), !intact.has(o), `offset ${o} reported ${reported.has(o) ? 'unreadable' : 'readable'}`);
+      const instanceOf = (path: string) => {
+        const d = new Database(path, { readonly: true });
+        try {
+          return (d.prepare('SELECT id FROM instance').get() as { id: string }).id;
+        } finally {
+          d.close();
+        }
+      };
+      assert.equal(instanceOf(join(out, 'journal.db')), instanceOf(journal), 'the instance id (dead-letter publisher client id) survives the salvage');
       const text = await runCli(['journal', 'salvage', '--db', db, '--out', join(dir, 'again')]);
       assert.match(text.stdout, new RegExp(`default/dmg: ${intact.size} pending records copied, 0 dead letters copied; UNREADABLE offsets .* — ${N - intact.size} pending records lost, counted as discarded\\{journal_damaged\\}`));
 

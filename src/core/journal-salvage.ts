@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { DEFINITION_MIGRATIONS } from '../metadata/sqlite-store.js';
 import { migrate, openDatabase } from '../sqlite.js';
 import { JOURNAL_MIGRATIONS } from './journal-schema.js';
+import type { StateRow as JournalStateRow } from './journal.js';
 
 export interface Range {
   from: number;
@@ -127,19 +128,8 @@ function openSource(path: string): Database.Database | undefined {
   return existsSync(path) ? new Database(path, { readonly: true, fileMustExist: true }) : undefined;
 }
 
-interface StateRow {
-  id: number;
-  tenant: string;
-  name: string;
-  committed_offset: number;
-  written: number;
-  discarded: string;
-  dead_lettered: number;
-  retries: number;
-  dlq_replayed: number;
-  last_success_at: number | null;
-  dropped_up_to: number;
-}
+/** The columns salvage copies one by one (the others are copied by name, whatever they are). */
+type StateRow = Omit<JournalStateRow, 'received' | 'epoch'> & { tenant: string; name: string };
 
 function salvageDefinitions(srcPath: string, outPath: string): SalvageReport['definitions'] {
   const src = openSource(srcPath);

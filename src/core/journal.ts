@@ -43,7 +43,8 @@ export interface CommitOutcome {
   retries: number;
 }
 
-interface StateRow {
+/** A row of connector_state as the journal reads it (salvage reads the same table). */
+export interface StateRow {
   id: number;
   committed_offset: number;
   received: number;

@@ -2,13 +2,14 @@
 // and writes the medians with their ratios to the raw limit measured in this same run to
 // bench/results/results.{md,json}.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../test/harness/services.js';
 import { median, percentile, ROOT } from './lib.js';
 import { backlog, endToEnd, type Env, fanOut, ingest, latency, rawLimit } from './scenarios.js';
 import { clickhouseTarget, fileTarget, kafkaTarget, type Target } from './targets.js';
+import type { DrainTarget } from './drain/drain-target.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const RUNS = num('BENCH_RUNS', 3);
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
       const drain = median(rs.map((r) => r.drainPerSec));
       record(label, 'drain records/s', rs.map((r) => r.drainPerSec), drainTarget.name === 'clickhouse' ? { target: '≥ 50,000', met: drain >= 50_000 } : {});
     }
+    if (wanted('drain')) await drainEveryType(env);
     if (wanted('fanout')) {
       const rs = await repeat('fan-out', () => fanOut(env));
       const v = median(rs.map((r) => r.msgPerSec));
@@ -127,6 +129,43 @@ async function main(): Promise<void> {
     for (const s of services.reverse()) await s.stop().catch(() => undefined);
   }
   writeResults(env);
+}
+
+/** bench/drain/<type>.ts, each exporting `drainTarget`; BENCH_DRAIN_TYPES=a,b picks some */
+async function drainTargets(): Promise<DrainTarget[]> {
+  const picked = process.env.BENCH_DRAIN_TYPES?.split(',');
+  const files = readdirSync(join(ROOT, 'bench/drain')).filter((f) => f.endsWith('.ts') && f !== 'drain-target.ts').sort();
+  const out: DrainTarget[] = [];
+  for (const f of files) {
+    const t = ((await import(`./drain/${f.replace(/\.ts$/, '.js')}`)) as { drainTarget: DrainTarget }).drainTarget;
+    if (!picked || picked.includes(t.name)) out.push(t);
+  }
+  return out;
+}
+
+/** For each type: Sluice draining a journaled backlog vs the bare client's batch writes, same server, same run. */
+async function drainEveryType(env: Env): Promise<void> {
+  const total = num('BENCH_DRAIN_BACKLOG', 200_000);
+  const batch = 5000; // the backlog scenario's batch_size
+  for (const t of await drainTargets()) {
+    const run = await t.start();
+    try {
+      const label = `drain ${total.toLocaleString('en')} → ${t.name}`;
+      const bare = await repeat(`${t.name} bare client`, async () => ({ perSec: await run.bareRate(`bare_${t.name}_${process.pid}_${Date.now()}`, total, batch) }));
+      const bareMedian = record(label, `bare client ${t.unit}/s`, bare.map((r) => r.perSec), { baseline: `batches of ${batch}` });
+      const drained = await repeat(`drain → ${t.name}`, async () => {
+        let id = '';
+        const r = await backlog({ ...env, backlog: total }, { name: t.name, connector: (i) => ((id = i), run.target.connector(i)) });
+        const arrived = await run.target.count(id);
+        if (arrived < total) throw new Error(`${t.name}: ${arrived} of ${total} records arrived`);
+        return { perSec: r.drainPerSec, arrived };
+      });
+      const v = median(drained.map((r) => r.perSec));
+      record(label, `Sluice ${t.unit}/s`, drained.map((r) => r.perSec), { baseline: 'bare client', ratio: v / bareMedian, target: `≥ 0.7 × bare, ≥ ${t.goal.toLocaleString('en')}`, met: v / bareMedian >= 0.7 && v >= t.goal });
+    } finally {
+      await run.stop();
+    }
+  }
 }
 
 function fmt(n: number): string {

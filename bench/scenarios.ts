@@ -103,7 +103,7 @@ export async function latency(env: Env, target: Target): Promise<{ p50: number; 
 }
 
 /** Sink down (connector paused) while `backlog` messages arrive; then the sink comes back. */
-export async function backlog(env: Env, target: Target): Promise<{ peakRssMb: number; journalMb: number; bytesPerRecord: number; drainPerSec: number }> {
+export async function backlog(env: Env, target: Pick<Target, 'name' | 'connector'>): Promise<{ peakRssMb: number; journalMb: number; bytesPerRecord: number; drainPerSec: number }> {
   const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, 'backlog'));
   try {
     const id = uid(`backlog_${target.name}`);

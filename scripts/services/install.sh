@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|kafka|openssl|chromium ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|kafka|openssl|chromium ...]
 #
 # A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
 # its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
@@ -161,6 +161,18 @@ install_influxdb() {
   if apt-cache show influxdb-client >/dev/null 2>&1; then pkgs+=(influxdb-client); fi
   apt_install "${pkgs[@]}"
   stop_system_service influxdb '^/usr/bin/influxd'
+}
+
+install_postgres() {
+  if have_file /usr/lib/postgresql/15/bin/postgres || have_file /usr/lib/postgresql/16/bin/postgres || have_file /usr/lib/postgresql/17/bin/postgres; then
+    log "postgres: already installed"; return
+  fi
+  apt_update
+  local pkg=postgresql-15
+  apt-cache show postgresql-15 >/dev/null 2>&1 || pkg=postgresql
+  # the package creates the postgres user, which the harness runs the server as when it is root
+  apt_install "$pkg"
+  stop_system_service postgresql '^/usr/lib/postgresql/[0-9]+/bin/postgres'
 }
 
 install_kafka() {

@@ -66,7 +66,7 @@ export function recordToJson(record: RecordLike): RecordJson {
   return out;
 }
 
-function propertiesToJson(p: SinkRecord['properties']): RecordJsonProperties | undefined {
+export function propertiesToJson(p: SinkRecord['properties']): RecordJsonProperties | undefined {
   if (!p) return undefined;
   const out: RecordJsonProperties = {};
   if (p.contentType !== undefined) out.content_type = p.contentType;

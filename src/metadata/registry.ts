@@ -6,6 +6,7 @@ import { fileType } from './configs/file.js';
 import { influxdbType } from './configs/influxdb.js';
 import { kafkaType } from './configs/kafka.js';
 import { mqttType } from './configs/mqtt.js';
+import { postgresType } from './configs/postgres.js';
 import { webhookType } from './configs/webhook.js';
 
 const TYPES: readonly ConnectorType[] = [
@@ -15,6 +16,7 @@ const TYPES: readonly ConnectorType[] = [
   mqttType,
   webhookType,
   fileType,
+  postgresType,
 ];
 
 const byName = new Map(TYPES.map((t) => [t.name, t]));

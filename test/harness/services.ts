@@ -15,6 +15,7 @@ const SERVICES = [
   (await import('./services/clickhouse.js')).service,
   (await import('./services/victoriametrics.js')).service,
   (await import('./services/influxdb.js')).service,
+  (await import('./services/postgres.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

@@ -118,6 +118,7 @@ class PostgresSink implements ConnectorSink {
       const res = await client.query<{ name: string; type: string }>(TABLE_COLUMNS_SQL, [quoteTable(this.cfg.table, 'postgres')]).catch((e: unknown) => {
         throw pgError(e, `cannot read the columns of ${this.cfg.table}`);
       });
+      if (res.rows.length === 0 && !create && this.cfg.create_table) return; // validate(): init() creates it
       if (res.rows.length === 0) throw SinkError.unavailable(`postgres: table ${this.cfg.table} does not exist in ${this.where}; create it (see the default row in the docs) or set create_table: true`);
       const columns = columnTypes(res.rows);
       const missing = REQUIRED_COLUMNS.filter((c) => !columns.some((t) => t.column === c));

@@ -17,7 +17,7 @@ export type PostgresConfig = Static<typeof postgresSchema>;
 export const postgresType: ConnectorType<typeof postgresSchema> = {
   name: 'postgres',
   title: 'PostgreSQL',
-  description: 'Inserts each batch into a PostgreSQL table with one multi-row INSERT (or one INSERT per record from sql_template).',
+  description: 'Inserts each batch into a PostgreSQL table with one INSERT keyed by the record id (or one INSERT per record from sql_template).',
   loadSink: () => import('../../connectors/postgres/index.js'),
   schema: postgresSchema,
   check: (config) => sqlCheck(config, 'postgres'),

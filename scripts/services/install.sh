@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|kafka|openssl|chromium ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|openssl|chromium ...]
 #
 # A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
 # its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
@@ -173,6 +173,13 @@ install_postgres() {
   # the package creates the postgres user, which the harness runs the server as when it is root
   apt_install "$pkg"
   stop_system_service postgresql '^/usr/lib/postgresql/[0-9]+/bin/postgres'
+}
+
+install_mariadb() {
+  if have_file /usr/sbin/mariadbd && have_file /usr/bin/mariadb-install-db; then log "mariadb: already installed"; return; fi
+  # apt_install's policy-rc.d keeps the package from starting its system server
+  apt_install mariadb-server
+  stop_system_service mariadb '^/usr/sbin/(mariadbd|mysqld)'
 }
 
 install_kafka() {

@@ -6,6 +6,7 @@ import { fileType } from './configs/file.js';
 import { influxdbType } from './configs/influxdb.js';
 import { kafkaType } from './configs/kafka.js';
 import { mqttType } from './configs/mqtt.js';
+import { mysqlType } from './configs/mysql.js';
 import { postgresType } from './configs/postgres.js';
 import { webhookType } from './configs/webhook.js';
 
@@ -17,6 +18,7 @@ const TYPES: readonly ConnectorType[] = [
   webhookType,
   fileType,
   postgresType,
+  mysqlType,
 ];
 
 const byName = new Map(TYPES.map((t) => [t.name, t]));

@@ -2,6 +2,8 @@
 // (named and RobustMQ's positional order), the upsert clause, and the error kinds by SQLSTATE.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { mysqlErrorKind } from '../../src/connectors/mysql/errors.js';
+import { chunkSizes, insertSql as mysqlInsertSql, maxChunkRows } from '../../src/connectors/mysql/mapping.js';
 import { postgresErrorKind } from '../../src/connectors/postgres/errors.js';
 import { insertSql } from '../../src/connectors/postgres/mapping.js';
 import type { SinkRecord } from '../../src/connectors/sink.js';
@@ -75,5 +77,27 @@ describe('postgres error kinds by SQLSTATE', () => {
     for (const c of ['22P02', '22001', '22003', '22021', '23502', '23505', '23514', '23503', '21000', '54000']) assert.equal(kind(c), 'permanent', c);
     assert.equal(kind('ECONNREFUSED'), 'unavailable');
     assert.equal(kind(), 'unavailable');
+  });
+});
+
+describe('mysql statements and error kinds', () => {
+  test('a batch is split into power-of-two statements within the placeholder limit', () => {
+    assert.equal(maxChunkRows(10), 4096);
+    assert.equal(maxChunkRows(7), 8192);
+    assert.deepEqual(chunkSizes(5000, 4096), [4096, 512, 256, 128, 8]);
+    assert.deepEqual(chunkSizes(10_000, 4096), [4096, 4096, 1024, 512, 256, 16]);
+    assert.deepEqual(chunkSizes(1, 4096), [1]);
+    for (const n of [1, 3, 100, 4095, 4096, 4097, 12_345]) assert.equal(chunkSizes(n, 4096).reduce((a, b) => a + b, 0), n);
+    assert.equal(mysqlInsertSql('db.m', ['id', 'topic'], 2), 'INSERT INTO `db`.`m` (`id`, `topic`) VALUES (?, ?), (?, ?) ON DUPLICATE KEY UPDATE `id` = `id`');
+    assert.equal(mysqlInsertSql('m', ['id', 'topic', 'payload'], 1, 'topic'), 'INSERT INTO `m` (`id`, `topic`, `payload`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE `id` = VALUES(`id`), `payload` = VALUES(`payload`)');
+  });
+
+  test('the contract table by errno', () => {
+    const kind = (errno?: number, code = 'ER_X'): string => mysqlErrorKind(Object.assign(new Error('x'), errno === undefined ? { code } : { errno, code, sqlState: 'HY000' }));
+    for (const n of [1040, 1045, 1044, 1049, 1053, 1146, 1054, 1142, 1290, 1927, 1021, 1364]) assert.equal(kind(n), 'unavailable', String(n));
+    for (const n of [1205, 1213]) assert.equal(kind(n), 'retriable', String(n));
+    for (const n of [1048, 1062, 1264, 1265, 1292, 1366, 1406, 1452, 4025, 3819, 1153]) assert.equal(kind(n), 'permanent', String(n));
+    assert.equal(kind(undefined, 'ECONNREFUSED'), 'unavailable');
+    assert.equal(kind(undefined, 'PROTOCOL_CONNECTION_LOST'), 'unavailable');
   });
 });

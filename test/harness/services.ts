@@ -16,6 +16,7 @@ const SERVICES = [
   (await import('./services/victoriametrics.js')).service,
   (await import('./services/influxdb.js')).service,
   (await import('./services/postgres.js')).service,
+  (await import('./services/mariadb.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

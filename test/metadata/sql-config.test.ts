@@ -11,7 +11,7 @@ type Cfg = Record<string, unknown>;
 const BASE: Cfg = { host: 'localhost', database: 'mqtt_data', username: 'u', table: 'mqtt_messages' };
 const errors = (type: string, extra: Cfg): FieldError[] => checkConfig(parseConnectorType(type), { ...BASE, ...extra }).errors;
 
-for (const [type, positional, port] of [['postgres', 'INSERT INTO t (a, b, c, d, e) VALUES ($1, $2, $3, $4, $5)', 5432]] as const) {
+for (const [type, positional, port] of [['postgres', 'INSERT INTO t (a, b, c, d, e) VALUES ($1, $2, $3, $4, $5)', 5432], ['mysql', 'INSERT INTO t (k, p, ts) VALUES (?, ?, ?)', 3306]] as const) {
   describe(`${type} config`, () => {
     test("RobustMQ's defaults", () => {
       const r = checkConfig(parseConnectorType(type), BASE);

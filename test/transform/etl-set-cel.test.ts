@@ -89,17 +89,18 @@ describe('CEL evaluation bounds (hostile expressions and input)', () => {
     const items = Array.from({ length: 1000 }, (_, i) => i);
     const ms = quick(() => {
       const e = etlError(setRule([['x', cel('items.map(a, items.map(b, items.map(c, a + b + c))).size()')]]), JSON.stringify({ items }));
-      assert.match(e.message, new RegExp(`rules\\[0\\] \\(x\\): more than ${ETL_LIMITS.maxCelStepsPerMessage} CEL evaluation steps for one message`));
+      // whichever bound comes first on this machine: the steps, or the time on a loaded one
+      assert.match(e.message, new RegExp(`rules\\[0\\] \\(x\\): (more than ${ETL_LIMITS.maxCelStepsPerMessage} CEL evaluation steps|CEL ran longer than ${ETL_LIMITS.maxCelMillisPerMessage} ms) for one message`));
     });
     assert.ok(ms < 5000, `took ${ms} ms`);
   });
 
   test('the budget is per message: records that pass one by one fail together', () => {
-    const items = Array.from({ length: 100_000 }, (_, i) => i);
+    const items = Array.from({ length: 50_000 }, (_, i) => i);
     const r = etlRule('JsonArray', [{ Set: { rules: [{ target_field: 'ok', value: cel('items.all(x, x >= 0)') }] } }], 'JsonObject');
     assert.equal(run(r, JSON.stringify([{ items }])).length, 1);
-    const e = etlError(r, JSON.stringify(Array(8).fill({ items })));
-    assert.match(e.message, /record [1-7]: rules\[0\] \(ok\): more than .* steps/);
+    const e = etlError(r, JSON.stringify(Array(16).fill({ items })));
+    assert.match(e.message, /record ([1-9]|1[0-5]): rules\[0\] \(ok\): (more than \d+ CEL evaluation steps|CEL ran longer than \d+ ms) for one message/);
   });
 
   test(`a string built by + is capped at ${ETL_LIMITS.maxCelStringLength} characters, a list at ${ETL_LIMITS.maxCelListLength} elements`, () => {

@@ -8,6 +8,7 @@ import { kafkaType } from './configs/kafka.js';
 import { mqttType } from './configs/mqtt.js';
 import { mysqlType } from './configs/mysql.js';
 import { postgresType } from './configs/postgres.js';
+import { opentsdbType } from './configs/opentsdb.js';
 import { webhookType } from './configs/webhook.js';
 
 const TYPES: readonly ConnectorType[] = [
@@ -19,6 +20,7 @@ const TYPES: readonly ConnectorType[] = [
   fileType,
   postgresType,
   mysqlType,
+  opentsdbType,
 ];
 
 const byName = new Map(TYPES.map((t) => [t.name, t]));

@@ -3,6 +3,7 @@ import { SluiceError } from '../errors.js';
 import type { ConnectorType } from './connector-type.js';
 import { clickhouseType } from './configs/clickhouse.js';
 import { fileType } from './configs/file.js';
+import { greptimeType } from './configs/greptime.js';
 import { influxdbType } from './configs/influxdb.js';
 import { kafkaType } from './configs/kafka.js';
 import { mqttType } from './configs/mqtt.js';
@@ -21,9 +22,10 @@ const TYPES: readonly ConnectorType[] = [
   postgresType,
   mysqlType,
   opentsdbType,
+  greptimeType,
 ];
 
-const byName = new Map(TYPES.map((t) => [t.name, t]));
+const byName = new Map(TYPES.flatMap((t) => [t.name, ...(t.aliases ?? [])].map((n) => [n.toLowerCase(), t] as const)));
 
 export function connectorTypes(): readonly ConnectorType[] {
   return TYPES;

@@ -16,17 +16,18 @@ export interface HttpFailure {
   retryAfter?: string | null;
 }
 
-export function failureToSinkError(where: string, f: HttpFailure, target: string, nowMs = Date.now()): SinkError {
+/** `label` names the sink in the message (the greptime sink shares this writer). */
+export function failureToSinkError(where: string, f: HttpFailure, target: string, nowMs = Date.now(), label = 'influxdb'): SinkError {
   const detail = snippet(f.detail);
-  const base = `influxdb: ${where} answered HTTP ${f.status}${detail ? `: ${detail}` : ''}`;
+  const base = `${label}: ${where} answered HTTP ${f.status}${detail ? `: ${detail}` : ''}`;
   const hint = f.status === 401 || f.status === 403 ? ` (the server refused the credentials: check ${target})` : f.status === 404 ? ' (create it, or fix the config)' : '';
   const kind = httpStatusKind(f.status);
   return new SinkError(`${base}${hint}`, kind, kind === 'permanent' ? undefined : parseRetryAfter(f.retryAfter ?? null, nowMs));
 }
 
 /** A write that got no answer: the server cannot be reached (refused, reset, DNS, timeout). */
-export function unreachable(where: string, why: string): SinkError {
-  return SinkError.unavailable(`influxdb: ${where} failed: ${why}`);
+export function unreachable(where: string, why: string, label = 'influxdb'): SinkError {
+  return SinkError.unavailable(`${label}: ${where} failed: ${why}`);
 }
 
 /** The error text of an InfluxDB answer: `{"error": …}` (v1), `{"message": …}` (v2) or the body itself. */

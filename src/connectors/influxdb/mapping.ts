@@ -23,15 +23,21 @@ export interface MappingOptions {
   precision: Precision;
   tags: Record<string, string>;
   tag_fields: readonly string[];
+  /** the sink whose messages these are (the greptime sink maps with this too); default influxdb */
+  sink?: keyof typeof SERVER_NAMES;
 }
+
+const SERVER_NAMES = { influxdb: 'InfluxDB', greptime: 'GreptimeDB' } as const;
 
 export class PointMapper {
   private readonly templates: [string, Template][];
   private readonly tagFields: ReadonlySet<string>;
+  private readonly label: keyof typeof SERVER_NAMES;
 
   constructor(private readonly o: MappingOptions) {
     this.templates = Object.entries(o.tags).map(([k, t]) => [k, compileTemplate(t)]);
     this.tagFields = new Set(o.tag_fields);
+    this.label = o.sink ?? 'influxdb';
   }
 
   /** The record's line; a record that cannot be mapped throws a permanent SinkError. */
@@ -43,7 +49,7 @@ export class PointMapper {
     if (object) {
       this.collect(object, '', tags, fields);
       if (fields.size === 0) {
-        throw SinkError.permanent('influxdb: the JSON payload has no field InfluxDB can store (numbers, booleans, strings; arrays, nulls and tag_fields do not count)');
+        throw SinkError.permanent(`${this.label}: the JSON payload has no field ${SERVER_NAMES[this.label]} can store (numbers, booleans, strings; arrays, nulls and tag_fields do not count)`);
       }
     } else {
       fields.set('payload', quoteString(payload));
@@ -53,14 +59,14 @@ export class PointMapper {
       const scope = new TemplateScope(record);
       for (const [key, template] of this.templates) {
         const rendered = renderTemplate(template, scope);
-        if ('error' in rendered) throw SinkError.permanent(`influxdb: tag ${key}: ${rendered.error}`);
+        if ('error' in rendered) throw SinkError.permanent(`${this.label}: tag ${key}: ${rendered.error}`);
         tags.set(key, rendered.text);
       }
     }
     try {
       return formatLine({ measurement: this.o.measurement, tags, fields, timestamp: formatTimestamp(record.timestamp, record.offset, this.o.precision) });
     } catch (e) {
-      if (e instanceof LineProtocolError) throw SinkError.permanent(`influxdb: ${e.message}`);
+      if (e instanceof LineProtocolError) throw SinkError.permanent(`${this.label}: ${e.message}`);
       throw e;
     }
   }

@@ -37,27 +37,37 @@ export function createWriter(cfg: InfluxdbConfig): InfluxWriter {
   return cfg.version === 'v1' ? new V1Writer(cfg) : new V2Writer(cfg);
 }
 
-abstract class HttpWriter {
+/** Where a line-protocol server is and how long a request may take; label names the sink in messages. */
+export interface HttpTarget {
+  server: string;
+  timeout_secs: number;
+  label: string;
+}
+
+/** The HTTP plumbing of a line-protocol writer, shared with the greptime sink. */
+export abstract class HttpWriter {
   readonly target: string;
   protected readonly base: URL;
   protected readonly timeoutMs: number;
+  protected readonly label: string;
   protected closing = new AbortController();
 
-  constructor(protected readonly cfg: InfluxdbConfig) {
+  constructor(t: HttpTarget) {
+    this.label = t.label;
     let u: URL;
     try {
-      u = new URL(cfg.server);
+      u = new URL(t.server);
     } catch {
-      throw new Error('influxdb sink: server is not a valid URL');
+      throw new Error(`${t.label} sink: server is not a valid URL`);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`influxdb sink: server must be http:// or https://, got ${u.protocol}`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`${t.label} sink: server must be http:// or https://, got ${u.protocol}`);
     u.username = '';
     u.password = '';
     u.search = '';
     u.hash = '';
     this.base = u;
     this.target = `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-    this.timeoutMs = cfg.timeout_secs * 1000;
+    this.timeoutMs = t.timeout_secs * 1000;
   }
 
   close(): void {
@@ -83,7 +93,7 @@ abstract class HttpWriter {
     try {
       return (await this.request('GET', this.url(path), {})).status;
     } catch (e) {
-      throw new Error(`influxdb sink: cannot reach ${this.target}: ${networkReason(e, this.timeoutMs)}`);
+      throw new Error(`${this.label} sink: cannot reach ${this.target}: ${networkReason(e, this.timeoutMs)}`);
     }
   }
 
@@ -93,19 +103,39 @@ abstract class HttpWriter {
     try {
       res = await this.request('POST', url, { ...headers, 'content-type': 'text/plain; charset=utf-8' }, '');
     } catch (e) {
-      throw new Error(`influxdb sink: cannot reach ${this.target}: ${networkReason(e, this.timeoutMs)}`);
+      throw new Error(`${this.label} sink: cannot reach ${this.target}: ${networkReason(e, this.timeoutMs)}`);
     }
     if (res.status < 300) return;
     const detail = errorDetail(res.text, res.headers.get('x-influxdb-error'));
     const suffix = detail ? ` (HTTP ${res.status}: ${detail})` : ` (HTTP ${res.status})`;
-    if (res.status === 401 || res.status === 403) throw new Error(`influxdb sink: ${this.target} refused ${what.credentials}${suffix}`);
-    if (res.status === 404) throw new Error(`influxdb sink: ${what.missing}${suffix}`);
-    if (res.status >= 500) throw new Error(`influxdb sink: ${this.target} cannot take writes${suffix}`);
+    if (res.status === 401 || res.status === 403) throw new Error(`${this.label} sink: ${this.target} refused ${what.credentials}${suffix}`);
+    if (res.status === 404) throw new Error(`${this.label} sink: ${what.missing}${suffix}`);
+    if (res.status >= 500) throw new Error(`${this.label} sink: ${this.target} cannot take writes${suffix}`);
     // any other answer to an empty body (e.g. 400 "no points"): the credentials and target passed
+  }
+
+  /** One POST of newline-joined lines; throws a SinkError classified by errors.ts. */
+  protected async postLines(url: string, headers: Record<string, string>, lines: readonly string[], where: string, credentials: string): Promise<void> {
+    let res: { status: number; text: string; headers: Headers };
+    try {
+      res = await this.request('POST', url, { ...headers, 'content-type': 'text/plain; charset=utf-8' }, lines.join('\n'));
+    } catch (e) {
+      throw unreachable(where, networkReason(e, this.timeoutMs), this.label);
+    }
+    if (res.status >= 200 && res.status < 300) return;
+    throw failureToSinkError(where, {
+      status: res.status,
+      detail: errorDetail(res.text, res.headers.get('x-influxdb-error')),
+      retryAfter: res.headers.get('retry-after'),
+    }, credentials, Date.now(), this.label);
   }
 }
 
 class V1Writer extends HttpWriter implements InfluxWriter {
+  constructor(private readonly cfg: InfluxdbConfig) {
+    super({ server: cfg.server, timeout_secs: cfg.timeout_secs, label: 'influxdb' });
+  }
+
   private headers(): Record<string, string> {
     if (this.cfg.username === '' && this.cfg.password === '') return {};
     return { authorization: `Basic ${Buffer.from(`${this.cfg.username}:${this.cfg.password}`, 'utf8').toString('base64')}` };
@@ -127,22 +157,15 @@ class V1Writer extends HttpWriter implements InfluxWriter {
 
   async write(lines: readonly string[]): Promise<void> {
     const where = `write to ${this.target} (database ${JSON.stringify(this.cfg.database)})`;
-    let res: { status: number; text: string; headers: Headers };
-    try {
-      res = await this.request('POST', this.writeUrl(), { ...this.headers(), 'content-type': 'text/plain; charset=utf-8' }, lines.join('\n'));
-    } catch (e) {
-      throw unreachable(where, networkReason(e, this.timeoutMs));
-    }
-    if (res.status >= 200 && res.status < 300) return;
-    throw failureToSinkError(where, {
-      status: res.status,
-      detail: errorDetail(res.text, res.headers.get('x-influxdb-error')),
-      retryAfter: res.headers.get('retry-after'),
-    }, 'username, password and the user\'s WRITE privilege');
+    await this.postLines(this.writeUrl(), this.headers(), lines, where, 'username, password and the user\'s WRITE privilege');
   }
 }
 
 class V2Writer extends HttpWriter implements InfluxWriter {
+  constructor(private readonly cfg: InfluxdbConfig) {
+    super({ server: cfg.server, timeout_secs: cfg.timeout_secs, label: 'influxdb' });
+  }
+
   private headers(): Record<string, string> {
     return this.cfg.token ? { authorization: `Token ${this.cfg.token}` } : {};
   }

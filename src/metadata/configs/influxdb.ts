@@ -42,15 +42,22 @@ export const influxdbType: ConnectorType<typeof influxdbSchema> = {
     const need = config.version === 'v2' ? (['org', 'bucket'] as const) : (['database'] as const);
     for (const f of need) if (!config[f]) errors.push({ path: f, rule: `is required when version is ${config.version}` });
     if (config.version === 'v1' && config.password && !config.username) errors.push({ path: 'username', rule: 'is required when password is set' });
-    if (config.measurement.startsWith('#')) errors.push({ path: 'measurement', rule: 'must not start with # (line protocol reads the line as a comment)' });
-    errors.push(...lineProtocolName('measurement', config.measurement, 'measurement'));
-    for (const [key, template] of Object.entries(config.tags)) {
-      errors.push(...lineProtocolName(`tags.${key}`, key, 'tag name'), ...templateFieldErrors(`tags.${key}`, template));
-    }
-    config.tag_fields.forEach((f, i) => errors.push(...lineProtocolName(`tag_fields[${i}]`, f, 'tag name')));
+    errors.push(...lineProtocolPointErrors(config));
     return errors;
   },
 };
+
+/** The rules of a line-protocol point's measurement, tag templates and tag fields (the greptime type shares them). */
+export function lineProtocolPointErrors(config: { measurement: string; tags: Record<string, string>; tag_fields: readonly string[] }): FieldError[] {
+  const errors: FieldError[] = [];
+  if (config.measurement.startsWith('#')) errors.push({ path: 'measurement', rule: 'must not start with # (line protocol reads the line as a comment)' });
+  errors.push(...lineProtocolName('measurement', config.measurement, 'measurement'));
+  for (const [key, template] of Object.entries(config.tags)) {
+    errors.push(...lineProtocolName(`tags.${key}`, key, 'tag name'), ...templateFieldErrors(`tags.${key}`, template));
+  }
+  config.tag_fields.forEach((f, i) => errors.push(...lineProtocolName(`tag_fields[${i}]`, f, 'tag name')));
+  return errors;
+}
 
 /** What line protocol cannot carry in a measurement or tag name. */
 function lineProtocolName(path: string, name: string, what: 'measurement' | 'tag name'): FieldError[] {

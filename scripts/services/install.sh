@@ -154,6 +154,12 @@ install_victoriametrics() {
   stop_system_service victoria-metrics "^$(vm_binary)"
 }
 
+install_nats() {
+  if have_file /usr/sbin/nats-server || have_file /usr/bin/nats-server; then log "nats: already installed"; return; fi
+  apt_install nats-server
+  stop_system_service nats-server '^/usr/s?bin/nats-server'
+}
+
 install_influxdb() {
   if have_file /usr/bin/influxd; then log "influxdb: already installed"; return; fi
   local pkgs=(influxdb)

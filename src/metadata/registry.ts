@@ -8,8 +8,9 @@ import { influxdbType } from './configs/influxdb.js';
 import { kafkaType } from './configs/kafka.js';
 import { mqttType } from './configs/mqtt.js';
 import { mysqlType } from './configs/mysql.js';
-import { postgresType } from './configs/postgres.js';
+import { natsType } from './configs/nats.js';
 import { opentsdbType } from './configs/opentsdb.js';
+import { postgresType } from './configs/postgres.js';
 import { webhookType } from './configs/webhook.js';
 
 const TYPES: readonly ConnectorType[] = [
@@ -23,6 +24,7 @@ const TYPES: readonly ConnectorType[] = [
   mysqlType,
   opentsdbType,
   greptimeType,
+  natsType,
 ];
 
 const byName = new Map(TYPES.flatMap((t) => [t.name, ...(t.aliases ?? [])].map((n) => [n.toLowerCase(), t] as const)));

@@ -17,6 +17,7 @@ const SERVICES = [
   (await import('./services/influxdb.js')).service,
   (await import('./services/postgres.js')).service,
   (await import('./services/mariadb.js')).service,
+  (await import('./services/nats.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|openssl|chromium ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|openssl|chromium ...]
 #
 # A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
 # its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
@@ -186,6 +186,17 @@ install_mariadb() {
   # apt_install's policy-rc.d keeps the package from starting its system server
   apt_install mariadb-server
   stop_system_service mariadb '^/usr/sbin/(mariadbd|mysqld)'
+}
+
+# Redis 7: redis-server (with redis-cli from redis-tools) and redis-sentinel; the packages' own
+# daemons (6379, 26379) are stopped and disabled: tests start their own on free ports
+install_redis() {
+  if have_file /usr/bin/redis-server && have_file /usr/bin/redis-sentinel && have_file /usr/bin/redis-cli; then
+    log "redis: already installed"; return
+  fi
+  apt_install redis-server redis-sentinel redis-tools
+  stop_system_service redis-server 'redis-server .*:6379( |$)'
+  stop_system_service redis-sentinel 'redis-sentinel .*:26379( |$)'
 }
 
 install_kafka() {

@@ -11,6 +11,7 @@ import { mysqlType } from './configs/mysql.js';
 import { natsType } from './configs/nats.js';
 import { opentsdbType } from './configs/opentsdb.js';
 import { postgresType } from './configs/postgres.js';
+import { redisType } from './configs/redis.js';
 import { webhookType } from './configs/webhook.js';
 
 const TYPES: readonly ConnectorType[] = [
@@ -25,6 +26,7 @@ const TYPES: readonly ConnectorType[] = [
   opentsdbType,
   greptimeType,
   natsType,
+  redisType,
 ];
 
 const byName = new Map(TYPES.flatMap((t) => [t.name, ...(t.aliases ?? [])].map((n) => [n.toLowerCase(), t] as const)));

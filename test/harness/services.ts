@@ -18,6 +18,7 @@ const SERVICES = [
   (await import('./services/postgres.js')).service,
   (await import('./services/mariadb.js')).service,
   (await import('./services/nats.js')).service,
+  (await import('./services/redis.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

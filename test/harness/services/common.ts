@@ -41,6 +41,8 @@ export interface StartOptions {
   port?: number;
   /** extra config lines: appended to Mosquitto's config file; InfluxDB: lines of its [http] section (e.g. `auth-enabled = true`) */
   extraConfig?: string[];
+  /** the shape of a service that has several (redis: `single`, `cluster` or `sentinel`) */
+  shape?: string;
 }
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

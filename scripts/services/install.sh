@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|openssl|chromium ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|openssl|chromium ...]
 #
 # A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
 # its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
@@ -197,6 +197,26 @@ install_redis() {
   apt_install redis-server redis-sentinel redis-tools
   stop_system_service redis-server 'redis-server .*:6379( |$)'
   stop_system_service redis-sentinel 'redis-sentinel .*:26379( |$)'
+}
+
+# RabbitMQ 3.10 (with Erlang and epmd); tests run /usr/lib/rabbitmq/bin/rabbitmq-server directly
+# with their own node name, ports and dirs, so the package's service and its epmd are stopped
+install_rabbitmq() {
+  if have_file /usr/lib/rabbitmq/bin/rabbitmq-server && { have_file /usr/bin/epmd || have_file /usr/lib/erlang/bin/epmd; }; then
+    log "rabbitmq: already installed"; return
+  fi
+  apt_install rabbitmq-server
+  stop_system_service rabbitmq-server 'beam.*rabbit@'
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    "${SUDO[@]}" systemctl disable --now epmd.socket epmd.service >/dev/null 2>&1 || true
+  fi
+  # the package's epmd listens on 4369; ours always run with -port <free port>
+  local pid
+  for pid in $(pgrep -x epmd 2>/dev/null || true); do
+    if ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- '-port'; then
+      log "stopping system epmd (pid $pid)"; "${SUDO[@]}" kill "$pid" 2>/dev/null || true
+    fi
+  done
 }
 
 install_kafka() {

@@ -11,6 +11,7 @@ import { mysqlType } from './configs/mysql.js';
 import { natsType } from './configs/nats.js';
 import { opentsdbType } from './configs/opentsdb.js';
 import { postgresType } from './configs/postgres.js';
+import { rabbitmqType } from './configs/rabbitmq.js';
 import { redisType } from './configs/redis.js';
 import { webhookType } from './configs/webhook.js';
 
@@ -27,6 +28,7 @@ const TYPES: readonly ConnectorType[] = [
   greptimeType,
   natsType,
   redisType,
+  rabbitmqType,
 ];
 
 const byName = new Map(TYPES.flatMap((t) => [t.name, ...(t.aliases ?? [])].map((n) => [n.toLowerCase(), t] as const)));

@@ -19,6 +19,7 @@ const SERVICES = [
   (await import('./services/mariadb.js')).service,
   (await import('./services/nats.js')).service,
   (await import('./services/redis.js')).service,
+  (await import('./services/rabbitmq.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

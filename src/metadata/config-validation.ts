@@ -30,9 +30,27 @@ export function parseConfigInput(input: unknown, path = 'config'): { value?: Rec
   return { value: value as Record<string, unknown>, errors: [] };
 }
 
+/**
+ * `null` means unset, as RobustMQ's own list output writes an unset option: an optional field (or
+ * one with a default) given as `null` is dropped, so its default applies. A required field cannot
+ * be unset; its `null` is an error naming it.
+ */
+export function dropNulls(schema: TObject, input: Record<string, unknown>, prefix = 'config'): { value: Record<string, unknown>; errors: FieldError[] } {
+  const required = new Set(schema.required ?? []);
+  const value: Record<string, unknown> = {};
+  const errors: FieldError[] = [];
+  for (const [k, v] of Object.entries(input)) {
+    if (v !== null) value[k] = v;
+    else if (required.has(k) && (schema.properties[k] as { default?: unknown } | undefined)?.default === undefined) errors.push({ path: `${prefix}.${k}`, rule: 'is required: null means unset' });
+  }
+  return { value, errors };
+}
+
 /** Fills defaults and checks every rule; paths are prefixed with `prefix` (e.g. `config`). */
 export function checkConfig<S extends TObject>(type: ConnectorType<S>, input: Record<string, unknown>, prefix = 'config'): ConfigCheck<Static<S> & Record<string, unknown>> {
-  const withDefaults = Value.Default(type.schema, structuredClone(input)) as Record<string, unknown>;
+  const unset = dropNulls(type.schema, input, prefix);
+  if (unset.errors.length > 0) return { errors: unset.errors };
+  const withDefaults = Value.Default(type.schema, structuredClone(unset.value)) as Record<string, unknown>;
   const errors = schemaErrors(type.schema, withDefaults, prefix);
   if (errors.length > 0) return { errors };
   // schemaErrors found nothing: the object is what the schema describes

@@ -16,7 +16,7 @@ export type ConfigOf<T> = T extends ConnectorType<infer S> ? Static<S> : never;
 export interface ConnectorType<S extends TObject = TObject> {
   /** lower-case type id, e.g. `kafka` */
   name: string;
-  /** other names that find the type (case-insensitively), e.g. the `GreptimeDB` RobustMQ's docs write for `greptime` */
+  /** other names that find the type (case-insensitively): RobustMQ's enum names, e.g. `LocalFile` for `file`, `GreptimeDB` for `greptime` */
   aliases?: readonly string[];
   /** human name, e.g. `Apache Kafka` */
   title: string;

@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { type FieldError, SluiceError, validationError } from '../errors.js';
 import type { ConnectorType } from './connector-type.js';
-import { checkConfig, parseConfigInput } from './config-validation.js';
+import { checkConfig, dropNulls, parseConfigInput } from './config-validation.js';
 import { DeliverySchema, type Delivery } from './delivery.js';
 import { type FailureStrategy, parseFailureStrategy } from './failure-strategy.js';
 import { parseConnectorType } from './registry.js';
@@ -100,7 +100,8 @@ export function buildDefinition(input: DefinitionInput, stored?: ConnectorDefini
     const sameType = stored && stored.type === type.name ? stored.config : undefined;
     let merged: Record<string, unknown> | undefined;
     try {
-      merged = keepStoredSecrets(type.schema, parsed.value, sameType);
+      // a required field given as null is reported by checkConfig as missing
+      merged = keepStoredSecrets(type.schema, dropNulls(type.schema, parsed.value).value, sameType);
     } catch (e) {
       if (!(e instanceof SluiceError)) throw e;
       errors.push(...e.fields);

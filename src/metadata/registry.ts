@@ -31,13 +31,14 @@ const TYPES: readonly ConnectorType[] = [
   rabbitmqType,
 ];
 
+// names and aliases are matched case-insensitively, so RobustMQ's `Kafka`, `MySQL` or `Postgres` need no alias
 const byName = new Map(TYPES.flatMap((t) => [t.name, ...(t.aliases ?? [])].map((n) => [n.toLowerCase(), t] as const)));
 
 export function connectorTypes(): readonly ConnectorType[] {
   return TYPES;
 }
 
-/** Finds a type by name, case-insensitively; an unknown name lists the known ones. */
+/** Finds a type by name or alias, case-insensitively; an unknown name lists the known ones. */
 export function parseConnectorType(name: unknown, path = 'connector_type'): ConnectorType {
   const known = TYPES.map((t) => t.name).join(', ');
   if (typeof name !== 'string' || name.trim() === '') {

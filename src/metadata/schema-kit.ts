@@ -1,7 +1,7 @@
 // Building blocks shared by the config schemas: secret fields, hosts and ports, and the field
 // groups that several types carry (TLS, user/password and token auth, timeouts, pool sizes, MQTT
 // client options). A field that more than one type needs is defined here once.
-import Type, { type TInteger, type TString } from 'typebox';
+import Type, { type TInteger, type TSchema, type TString } from 'typebox';
 import { templateError } from './template.js';
 
 /** Marks a field write-only: every read shows `******`; writing `******` keeps the stored value. */
@@ -21,6 +21,14 @@ export function isHeaderMapSchema(schema: unknown): boolean {
 
 export function isSecretSchema(schema: unknown): boolean {
   return typeof schema === 'object' && schema !== null && (schema as Record<string, unknown>)['x-secret'] === true;
+}
+
+/**
+ * A RobustMQ field that is accepted (so RobustMQ's configs load unchanged) but has no effect in
+ * Sluice; `why` says what does its job here. The docs tables show the description.
+ */
+export function NoEffect<T extends TSchema>(schema: T, why: string): T {
+  return { ...schema, 'x-no-effect': true, description: `Accepted for RobustMQ compatibility; no effect. ${why}` };
 }
 
 /** a TCP port, 1–65535 */
@@ -97,7 +105,7 @@ export const CredentialFields = {
 
 /** Options of an MQTT client connection (the bridge's target); the source broker's come from settings. */
 export const MqttClientFields = {
-  client_id_prefix: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', 'x-rule': 'expected A-Z a-z 0-9 _ . -', default: 'sluice', description: 'Client id prefix; the client id is `<prefix>_<connector name>`.' }),
+  client_id_prefix: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', 'x-rule': 'expected A-Z a-z 0-9 _ . : -', default: 'sluice', description: 'Client id prefix; the client id is `<prefix>_<connector name>`.' }),
   ...CredentialFields,
   protocol_version: Type.Enum(['v3', 'v4', 'v5'], { default: 'v5', description: 'v3: MQTT 3.1, v4: MQTT 3.1.1, v5: MQTT 5 (carries the MQTT 5 properties).' }),
   keepalive_secs: Type.Integer({ minimum: 1, maximum: 65535, default: 60, description: 'Keep-alive interval, in seconds.' }),

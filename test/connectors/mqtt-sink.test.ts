@@ -338,7 +338,7 @@ describe('loop guard and lifecycle', () => {
   test('the registered loader builds a working sink; cleanup twice is safe; after cleanup a batch is refused (not started)', async () => {
     assert.ok(mqttType.loadSink);
     const factory = await mqttType.loadSink();
-    const sink = factory.createSink({ server: targetUrl, client_id_prefix: 'loader', protocol_version: 'v5', keepalive_secs: 60, connect_timeout_secs: 5, topic_prefix: 'l/', topic_template: '${topic}', qos: 1, retain: false, enable_tls: false, tls_insecure_skip_verify: false }, ctx('loader'));
+    const sink = factory.createSink({ server: targetUrl, client_id_prefix: 'loader', protocol_version: 'v5', keepalive_secs: 60, connect_timeout_secs: 5, topic_prefix: 'l/', topic_template: '${topic}', qos: 1, retain: false, max_retries: 3, enable_tls: false, tls_insecure_skip_verify: false }, ctx('loader'));
     await sink.init();
     assert.deepEqual(await sink.sendBatch([rec('x', 'y')]), { failed: [] });
     await sink.cleanup();

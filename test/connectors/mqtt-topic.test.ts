@@ -14,11 +14,26 @@ import { mqttType } from '../../src/metadata/configs/mqtt.js';
 const render = (prefix: string, template: string, topic: string) => renderTopic(compileTopicTemplate(prefix, template), { topic, payload: Buffer.alloc(0), qos: 0, timestamp: 0 });
 
 describe('topic template', () => {
+  test("topic_prefix joins with one / as RobustMQ's bridge does", () => {
+    assert.deepEqual(render('edge-01', '${topic}', 'a/b'), { topic: 'edge-01/a/b' });
+    assert.deepEqual(render('edge-01/', '${topic}', 'a/b'), { topic: 'edge-01/a/b' });
+    assert.deepEqual(render('edge-01///', '${topic}', 'a/b'), { topic: 'edge-01/a/b' });
+    assert.deepEqual(render('', '${topic}', 'a/b'), { topic: 'a/b' }, 'empty: no prefix');
+  });
+
+  test("RobustMQ's Paho server forms: tcp:// is mqtt://, ssl:// is mqtts:// (TLS)", () => {
+    const t = (server: string) => targetOf(sinkConfig(mqttType, { server }));
+    assert.deepEqual(t('tcp://broker.example:1883'), { url: 'mqtt://broker.example:1883', label: 'broker.example:1883', host: 'broker.example', port: 1883, tls: false });
+    assert.deepEqual(t('ssl://broker.example'), { url: 'mqtts://broker.example', label: 'broker.example:8883', host: 'broker.example', port: 8883, tls: true });
+    assert.deepEqual(checkConfig(mqttType, { server: 'tcp://h:1883', client_id_prefix: 'robustmq-bridge:edge' }).errors, []);
+    assert.deepEqual(checkConfig(mqttType, { server: 'udp://h:1883' }).errors, [{ path: 'config.server', rule: 'expected an mqtt://, mqtts://, ws://, wss://, tcp:// or ssl:// URL' }]);
+  });
+
   test('${topic}, prefix and literal text', () => {
     assert.deepEqual(render('', '${topic}', 'a/b/c'), { topic: 'a/b/c' });
     assert.deepEqual(render('edge-01/', '${topic}', 'sensors/dev-7/temp'), { topic: 'edge-01/sensors/dev-7/temp' });
     assert.deepEqual(render('', 'bridged/${topic}/raw', 'a/b'), { topic: 'bridged/a/b/raw' });
-    assert.deepEqual(render('x', 'fixed', 'a/b'), { topic: 'xfixed' });
+    assert.deepEqual(render('x', 'fixed', 'a/b'), { topic: 'x/fixed' });
     assert.deepEqual(render('', '${ topic }', '$SYS/x'), { topic: '$SYS/x' });
   });
 

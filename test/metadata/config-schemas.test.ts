@@ -93,8 +93,8 @@ describe('kafka config', () => {
 
   test('enums', () => {
     ok('kafka', { acks: '1', value_format: 'envelope', sasl_mechanism: 'none' });
-    assert.deepEqual(bad('kafka', { acks: '2' }), only('config.acks', 'must be one of: 0, 1, all'));
-    assert.deepEqual(bad('kafka', { acks: 1 }), only('config.acks', 'must be one of: 0, 1, all'));
+    assert.deepEqual(bad('kafka', { acks: '2' }), only('config.acks', 'must be one of: 0, 1, all, -1'));
+    assert.deepEqual(bad('kafka', { acks: 1 }), only('config.acks', 'must be one of: 0, 1, all, -1'));
     assert.deepEqual(bad('kafka', { value_format: 'avro' }), only('config.value_format', 'must be one of: raw, envelope'));
     assert.deepEqual(bad('kafka', { sasl_mechanism: 'gssapi' }), only('config.sasl_mechanism', 'must be one of: none, plain, scram-sha-256, scram-sha-512'));
     assert.deepEqual(bad('kafka', { compression_type: 'brotli' }), only('config.compression_type', 'must be one of: none, gzip, snappy, lz4, zstd'));
@@ -110,12 +110,16 @@ describe('kafka config', () => {
     assert.deepEqual(bad('kafka', { cleanup_timeout_secs: 301 }), only('config.cleanup_timeout_secs', 'must be ≤ 300'));
   });
 
-  test('compression: only codecs that are installed', () => {
-    ok('kafka', { compression_type: 'gzip' });
-    ok('kafka', { compression_type: 'none' });
-    for (const c of ['snappy', 'lz4', 'zstd']) {
-      assert.deepEqual(bad('kafka', { compression_type: c }), only('config.compression_type', `no ${c} codec is installed; use one of: none, gzip`));
-    }
+  test('compression: every codec RobustMQ names has one installed', () => {
+    for (const c of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) ok('kafka', { compression_type: c });
+  });
+
+  test("RobustMQ's producer fields: acks -1, batch_size, linger_ms and retries within RobustMQ's ranges", () => {
+    ok('kafka', { acks: '-1', idempotent: true, batch_size: 1_048_576, linger_ms: 60_000, retries: 100 });
+    assert.deepEqual(bad('kafka', { batch_size: 0 }), only('config.batch_size', 'must be ≥ 1'));
+    assert.deepEqual(bad('kafka', { linger_ms: 60_001 }), only('config.linger_ms', 'must be ≤ 60000'));
+    assert.deepEqual(bad('kafka', { retries: 101 }), only('config.retries', 'must be ≤ 100'));
+    assert.deepEqual(bad('kafka', { acks: '2' }), only('config.acks', 'must be one of: 0, 1, all, -1'));
   });
 
   test('sasl: a mechanism needs username and password', () => {
@@ -127,13 +131,13 @@ describe('kafka config', () => {
 
   test('idempotent producer needs acks=all', () => {
     ok('kafka', { idempotent: true });
-    assert.deepEqual(bad('kafka', { idempotent: true, acks: '1' }), only('config.acks', 'must be all when idempotent is true'));
+    assert.deepEqual(bad('kafka', { idempotent: true, acks: '1' }), only('config.acks', 'must be all (or -1) when idempotent is true'));
   });
 
   test('defaults are filled in', () => {
     assert.deepEqual(ok('kafka'), {
       bootstrap_servers: 'kafka-1:9092', topic: 'mqtt_messages', key: '', value_format: 'raw', acks: 'all', compression_type: 'none', idempotent: false,
-      client_id: 'sluice', message_timeout_ms: 30_000, connection_timeout_ms: 10_000, cleanup_timeout_secs: 10, sasl_mechanism: 'none',
+      client_id: 'sluice', message_timeout_ms: 30_000, connection_timeout_ms: 10_000, batch_size: 16_384, linger_ms: 5, retries: 3, cleanup_timeout_secs: 10, sasl_mechanism: 'none',
       enable_tls: false, tls_insecure_skip_verify: false,
     });
   });
@@ -262,15 +266,16 @@ describe('mqtt config', () => {
     assert.deepEqual(bad('mqtt', {}, {}), only('config.server', 'is required'));
   });
 
-  test('server: mqtt, mqtts, ws or wss URL', () => {
-    for (const s of ['mqtt://h:1883', 'mqtts://h:8883', 'ws://h/mqtt', 'wss://h/mqtt']) ok('mqtt', { server: s });
-    assert.deepEqual(bad('mqtt', { server: 'http://h:1883' }), only('config.server', 'expected an mqtt://, mqtts://, ws:// or wss:// URL'));
-    assert.deepEqual(bad('mqtt', { server: 'h:1883' }), only('config.server', 'expected an mqtt://, mqtts://, ws:// or wss:// URL'));
+  test('server: mqtt, mqtts, ws or wss URL, or the Paho forms tcp and ssl', () => {
+    for (const s of ['mqtt://h:1883', 'mqtts://h:8883', 'ws://h/mqtt', 'wss://h/mqtt', 'tcp://h:1883', 'ssl://h:8883']) ok('mqtt', { server: s });
+    assert.deepEqual(bad('mqtt', { server: 'http://h:1883' }), only('config.server', 'expected an mqtt://, mqtts://, ws://, wss://, tcp:// or ssl:// URL'));
+    assert.deepEqual(bad('mqtt', { server: 'h:1883' }), only('config.server', 'expected an mqtt://, mqtts://, ws://, wss://, tcp:// or ssl:// URL'));
   });
 
   test('client_id_prefix pattern', () => {
     ok('mqtt', { client_id_prefix: 'edge_1.a-b' });
-    assert.deepEqual(bad('mqtt', { client_id_prefix: 'a b' }), only('config.client_id_prefix', 'expected A-Z a-z 0-9 _ . -'));
+    ok('mqtt', { client_id_prefix: 'robustmq-bridge:edge-01' });
+    assert.deepEqual(bad('mqtt', { client_id_prefix: 'a b' }), only('config.client_id_prefix', 'expected A-Z a-z 0-9 _ . : -'));
   });
 
   test('ranges: keepalive 1–65535, connect timeout 1–300, qos 0–2', () => {
@@ -298,7 +303,7 @@ describe('mqtt config', () => {
   test('defaults are filled in', () => {
     assert.deepEqual(ok('mqtt'), {
       server: 'mqtt://remote-broker:1883', client_id_prefix: 'sluice', protocol_version: 'v5', keepalive_secs: 60, connect_timeout_secs: 10,
-      topic_prefix: '', topic_template: '${topic}', qos: 1, retain: false, enable_tls: false, tls_insecure_skip_verify: false,
+      topic_prefix: '', topic_template: '${topic}', qos: 1, retain: false, max_retries: 3, enable_tls: false, tls_insecure_skip_verify: false,
     });
   });
 });
@@ -415,16 +420,16 @@ describe('every type', () => {
       }
     });
 
-    test(`${type.name}: wrong types (number for string, string for integer/boolean, array, object, null) are refused with the field named`, () => {
+    test(`${type.name}: wrong types (number for string, string for integer/boolean, array, object) are refused with the field named`, () => {
       let checked = 0;
       for (const [name, schema] of props) {
         const wrong: [unknown, string][] = [];
-        if (schema.type === 'string') wrong.push([123, 'must be a string'], [['a'], 'must be a string'], [{ a: 1 }, 'must be a string'], [null, 'must be a string']);
-        else if (schema.type === 'integer') wrong.push(['5', 'must be an integer'], [[5], 'must be an integer'], [null, 'must be an integer'], [true, 'must be an integer']);
-        else if (schema.type === 'boolean') wrong.push(['true', 'must be a boolean'], [1, 'must be a boolean'], [null, 'must be a boolean']);
-        else if (schema.type === 'object') wrong.push(['x', 'must be an object'], [[], 'must be an object'], [null, 'must be an object']);
-        else if (schema.type === 'array') wrong.push(['x', 'must be an array'], [{}, 'must be an array'], [null, 'must be an array']);
-        else if (Array.isArray(schema.enum)) wrong.push([123, `must be one of: ${(schema.enum as unknown[]).join(', ')}`], [null, `must be one of: ${(schema.enum as unknown[]).join(', ')}`]);
+        if (schema.type === 'string') wrong.push([123, 'must be a string'], [['a'], 'must be a string'], [{ a: 1 }, 'must be a string']);
+        else if (schema.type === 'integer') wrong.push(['5', 'must be an integer'], [[5], 'must be an integer'], [true, 'must be an integer']);
+        else if (schema.type === 'boolean') wrong.push(['true', 'must be a boolean'], [1, 'must be a boolean']);
+        else if (schema.type === 'object') wrong.push(['x', 'must be an object'], [[], 'must be an object']);
+        else if (schema.type === 'array') wrong.push(['x', 'must be an array'], [{}, 'must be an array']);
+        else if (Array.isArray(schema.enum)) wrong.push([123, `must be one of: ${(schema.enum as unknown[]).join(', ')}`]);
         for (const [value, rule] of wrong) {
           const errors = bad(type.name, { [name]: value });
           assert.deepEqual(errors, only(`config.${name}`, rule), `${type.name}.${name} = ${JSON.stringify(value)}`);
@@ -432,6 +437,20 @@ describe('every type', () => {
         }
       }
       assert.ok(checked >= props.length, `checked ${checked} cases for ${props.length} fields`);
+    });
+
+    test(`${type.name}: null means unset: an optional field takes its default, a required one is refused by name`, () => {
+      const required = new Set(type.schema.required ?? []);
+      for (const [name, schema] of props) {
+        if (required.has(name) && !('default' in schema)) {
+          assert.deepEqual(bad(type.name, { [name]: null }), only(`config.${name}`, 'is required: null means unset'), `${type.name}.${name} = null`);
+        } else {
+          // unset, it may still be needed by a rule across fields (influxdb v2 needs org); never a type error
+          const r = checkConfig(type, { ...BASE[type.name], [name]: null });
+          if (r.config) assert.deepEqual(r.config[name], schema.default, `${type.name}.${name} = null is its default`);
+          else assert.ok(r.errors.every((e) => !/^must be an? /.test(e.rule)), `${type.name}.${name} = null: ${JSON.stringify(r.errors)}`);
+        }
+      }
     });
 
     test(`${type.name}: a fraction for an integer is refused`, () => {

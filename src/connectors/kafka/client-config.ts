@@ -24,13 +24,22 @@ export function checkBrokersUsable(servers: string): void {
   if (v6) throw new Error(`kafka sink: bootstrap server ${v6}: the Kafka client (kafkajs) cannot use IPv6 address literals; use a host name that resolves to it`);
 }
 
-/** kafkajs acks: 0, 1 or -1 (all in-sync replicas) */
+/** kafkajs acks: 0, 1 or -1 (all in-sync replicas; RobustMQ and librdkafka also write it `-1`) */
 export function acksNumber(acks: KafkaConfig['acks']): number {
   return acks === 'all' ? -1 : Number(acks);
 }
 
+const CODECS: Record<KafkaConfig['compression_type'], number> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+/** snappy, lz4 and zstd need registerCodecs() (codecs.ts) first */
 export function compressionCodec(c: KafkaConfig['compression_type']): number {
-  return c === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  return CODECS[c];
 }
 
 function sasl(cfg: KafkaConfig): SASLOptions | undefined {

@@ -8,6 +8,7 @@ import kafkajs from 'kafkajs';
 import { batchResult, mapBatch } from '../batch-mapping.js';
 import { notStarted, SinkError, startFailure, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { acksNumber, checkBrokersUsable, compressionCodec, kafkaClientConfig } from './client-config.js';
+import { registerCodecs } from './codecs.js';
 import type { KafkaConfig } from '../../metadata/configs/kafka.js';
 import { classifyKafkaError, describeKafkaError } from './errors.js';
 import { checkTopic, connectFailure, createMissingTopic, DEFAULT_MAX_REQUEST_BYTES, topicMaxBytes } from './probe.js';
@@ -49,6 +50,7 @@ class KafkaSink implements ConnectorSink {
   }
 
   private async start(): Promise<void> {
+    if (this.cfg.compression_type !== 'none' && this.cfg.compression_type !== 'gzip') await registerCodecs();
     // the topic exists when init returns (created if the brokers would create it), and its size limit is known
     await this.withAdmin(async (admin) => {
       if ((await checkTopic(admin, this.cfg)) === 'will_be_created') await createMissingTopic(admin, this.cfg, this.ctx);

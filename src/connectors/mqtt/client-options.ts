@@ -15,15 +15,23 @@ export interface Target {
   tls: boolean;
 }
 
+/** The Paho URI schemes RobustMQ documents, as the schemes mqtt.js knows. */
+const PAHO_SCHEMES: Record<string, string> = { 'tcp://': 'mqtt://', 'ssl://': 'mqtts://' };
+
+function withMqttScheme(server: string): string {
+  const paho = Object.keys(PAHO_SCHEMES).find((s) => server.slice(0, s.length).toLowerCase() === s);
+  return paho ? `${PAHO_SCHEMES[paho] as string}${server.slice(paho.length)}` : server;
+}
+
 export function targetOf(cfg: MqttConfig): Target {
   let u: URL;
   try {
-    u = new URL(cfg.server);
+    u = new URL(withMqttScheme(cfg.server));
   } catch {
     throw new Error('mqtt sink: server is not a valid URL');
   }
   const known = DEFAULT_PORTS[u.protocol];
-  if (known === undefined) throw new Error(`mqtt sink: server must be an mqtt://, mqtts://, ws:// or wss:// URL, got ${u.protocol}//`);
+  if (known === undefined) throw new Error(`mqtt sink: server must be an mqtt://, mqtts://, ws://, wss://, tcp:// or ssl:// URL, got ${u.protocol}//`);
   if (u.hostname === '') throw new Error('mqtt sink: server has no host');
   const tlsProtocol = TLS_SCHEME_OF[u.protocol];
   if (cfg.enable_tls && tlsProtocol) u.protocol = tlsProtocol;

@@ -1,4 +1,4 @@
-// The target topic of a bridged message: `topic_prefix` followed by `topic_template` rendered by
+// The target topic of a bridged message: `topic_prefix` joined with `/` to `topic_template` rendered by
 // the shared template engine (src/metadata/template.ts). A rendered topic must be a valid topic
 // *name*; when it is not, or a variable has no value, only that record fails.
 import { compileTemplate, renderTemplate, type Template, type TemplateRecord } from '../../metadata/template.js';
@@ -13,8 +13,13 @@ export interface TopicTemplate {
 
 export type RenderedTopic = { topic: string } | { error: string };
 
+/** RobustMQ's join: a prefix's trailing `/`s are dropped and exactly one `/` separates it from the topic. */
+export function joinedPrefix(prefix: string): string {
+  return prefix === '' ? '' : `${prefix.replace(/\/+$/, '')}/`;
+}
+
 export function compileTopicTemplate(prefix: string, template: string): TopicTemplate {
-  return { prefix, template: compileTemplate(template), source: template };
+  return { prefix: joinedPrefix(prefix), template: compileTemplate(template), source: template };
 }
 
 /** True when every message goes back to the very topic it came from. */

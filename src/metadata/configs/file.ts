@@ -25,6 +25,7 @@ export type FileConfig = Static<typeof fileSchema>;
 
 export const fileType: ConnectorType<typeof fileSchema> = {
   name: 'file',
+  aliases: ['localfile', 'local_file'],
   title: 'Local file',
   description: 'Appends each message to a local file as JSON Lines (or raw payload lines), with rotation.',
   loadSink: () => import('../../connectors/file/index.js'),

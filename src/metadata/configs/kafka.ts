@@ -1,9 +1,7 @@
 import Type, { type Static } from 'typebox';
 import type { FieldError } from '../../errors.js';
 import type { ConnectorType } from '../connector-type.js';
-import { HOST_PORT_LIST_PATTERN, Secret, Template, templateFieldErrors, TimeoutMs, TlsFields } from '../schema-kit.js';
-
-const SUPPORTED_COMPRESSION = ['none', 'gzip'];
+import { HOST_PORT_LIST_PATTERN, NoEffect, Secret, Template, templateFieldErrors, TimeoutMs, TlsFields } from '../schema-kit.js';
 
 export const kafkaSchema = Type.Object(
   {
@@ -11,13 +9,16 @@ export const kafkaSchema = Type.Object(
     topic: Type.String({ minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$', 'x-rule': 'expected a Kafka topic name: 1–249 of A-Z a-z 0-9 . _ -', description: 'Kafka topic to produce to.', examples: ['mqtt_messages'] }),
     key: Template({ maxLength: 256, default: '', description: 'Record key template (see Templates), e.g. `${topic}`. Empty: no key.', examples: ['${topic}'] }),
     value_format: Type.Enum(['raw', 'envelope'], { default: 'raw', description: 'raw: the payload bytes untouched; envelope: a JSON object with topic, payload, qos, retain, timestamp.' }),
-    acks: Type.Enum(['0', '1', 'all'], { default: 'all', description: 'Acknowledgements the leader waits for. `all` is the only setting that survives a broker loss.' }),
-    compression_type: Type.Enum(['none', 'gzip', 'snappy', 'lz4', 'zstd'], { default: 'none', description: 'Compression of record batches. Only none and gzip have a codec installed.' }),
+    acks: Type.Enum(['0', '1', 'all', '-1'], { default: 'all', description: 'Acknowledgements the leader waits for; `-1` is `all`. `all` is the only setting that survives a broker loss (RobustMQ defaults to `1`).' }),
+    compression_type: Type.Enum(['none', 'gzip', 'snappy', 'lz4', 'zstd'], { default: 'none', description: 'Compression of record batches (snappy, LZ4 frames and zstd level 3 with pure JavaScript / WebAssembly codecs).' }),
     idempotent: Type.Boolean({ default: false, description: 'Use the idempotent producer (requires acks=all).' }),
     client_id: Type.String({ minLength: 1, maxLength: 255, default: 'sluice', description: 'Kafka client id.' }),
     message_timeout_ms: TimeoutMs({ minimum: 1000, default: 30_000, description: 'How long one produce request may take, in ms.' }),
     connection_timeout_ms: TimeoutMs({ minimum: 100, default: 10_000, description: 'How long connecting to a broker may take, in ms.' }),
     max_request_bytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 104_857_600, description: 'Most bytes (values, keys and headers, before compression) sent in one produce request; a larger batch is split into several requests, sent in order. Unset: the topic\'s `max.message.bytes` as read at start, or 1,000,000 when it cannot be read.', examples: [1_000_000] })),
+    batch_size: NoEffect(Type.Integer({ minimum: 1, maximum: 1_048_576, default: 16_384 }), 'RobustMQ\'s librdkafka `batch.size` in bytes. Sluice sends each delivery batch (the connector\'s `delivery.batch_size` records) as one produce request, split only at `max_request_bytes`.'),
+    linger_ms: NoEffect(Type.Integer({ minimum: 0, maximum: 60_000, default: 5 }), 'RobustMQ\'s librdkafka `linger.ms`. The connector\'s `delivery.linger_ms` sets how long Sluice waits to fill a batch.'),
+    retries: NoEffect(Type.Integer({ minimum: 0, maximum: 100, default: 3 }), 'RobustMQ\'s producer retries. The failure strategy\'s `retry_total_times` (per record) and the wait while the cluster is unavailable (uncharged) replace them.'),
     cleanup_timeout_secs: Type.Integer({ minimum: 0, maximum: 300, default: 10, description: 'How long a shutdown may wait for in-flight requests, in seconds.' }),
     sasl_mechanism: Type.Enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], { default: 'none', description: 'SASL authentication mechanism.' }),
     sasl_username: Type.Optional(Type.String({ maxLength: 1024, description: 'SASL user name.' })),
@@ -44,13 +45,10 @@ export const kafkaType: ConnectorType<typeof kafkaSchema> = {
   schema: kafkaSchema,
   check(config) {
     const errors: FieldError[] = [];
-    if (!SUPPORTED_COMPRESSION.includes(String(config.compression_type))) {
-      errors.push({ path: 'compression_type', rule: `no ${String(config.compression_type)} codec is installed; use one of: ${SUPPORTED_COMPRESSION.join(', ')}` });
-    }
     if (config.sasl_mechanism !== 'none' && (!config.sasl_username || !config.sasl_password)) {
       errors.push({ path: config.sasl_username ? 'sasl_password' : 'sasl_username', rule: `is required when sasl_mechanism is ${String(config.sasl_mechanism)}` });
     }
-    if (config.idempotent === true && config.acks !== 'all') errors.push({ path: 'acks', rule: 'must be all when idempotent is true' });
+    if (config.idempotent === true && config.acks !== 'all' && config.acks !== '-1') errors.push({ path: 'acks', rule: 'must be all (or -1) when idempotent is true' });
     errors.push(...templateFieldErrors('key', config.key));
     return errors;
   },

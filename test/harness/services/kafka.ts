@@ -172,6 +172,8 @@ export async function startKafka(opts: StartOptions = {}): Promise<RunningServic
     SLUICE_TEST_KAFKA_SASL_BROKERS: `127.0.0.1:${saslPort}`,
     SLUICE_TEST_KAFKA_SASL_USER: SASL_USER,
     SLUICE_TEST_KAFKA_SASL_PASSWORD: SASL_PASSWORD,
+    // the broker's log.dirs: tests read record batch headers from the segment files
+    SLUICE_TEST_KAFKA_LOG_DIR: join(dir, 'data'),
   }, launch, 20_000);
 }
 

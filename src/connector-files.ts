@@ -17,7 +17,7 @@ export interface FileApplyReport {
   failed: string[];
 }
 
-const CONTENT_FIELDS = ['tenant', 'name', 'type', 'config', 'topic_filter', 'failure_strategy', 'delivery', 'desired_state', 'description'] as const;
+const CONTENT_FIELDS = ['tenant', 'name', 'type', 'config', 'topic_filter', 'failure_strategy', 'delivery', 'transform', 'desired_state', 'description'] as const;
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;

@@ -28,6 +28,7 @@ const fakeSource: MetricsSource = {
   written: 1,
   discarded: { permanent_error: 1 },
   dead_lettered: 1,
+  filtered: 0,
   retries: 2,
   state: 'running',
   max_journal_bytes: 1_073_741_824,

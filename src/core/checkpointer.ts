@@ -26,7 +26,7 @@ try {
 parentPort.postMessage({ started: true });
 // one statement reads one snapshot: the counters and the rows they account for agree in it
 const ACCOUNTING = \`SELECT s.id, s.received,
-  s.written + s.dead_lettered + (SELECT COALESCE(SUM(value), 0) FROM json_each(s.discarded))
+  s.written + s.dead_lettered + s.filtered + (SELECT COALESCE(SUM(value), 0) FROM json_each(s.discarded))
     + (SELECT COUNT(*) FROM journal j WHERE j.connector_id = s.id AND j.offset > s.committed_offset) AS accounted,
   (SELECT COUNT(*) FROM journal j WHERE j.connector_id = s.id AND j.offset > s.committed_offset) AS pending_rows
   FROM connector_state s\`;
@@ -72,7 +72,7 @@ export interface PersistedAccounting {
   /** connector_state.id */
   id: number;
   received: number;
-  /** written + discarded + dead_lettered + journal rows after the committed offset */
+  /** written + discarded + dead_lettered + filtered + journal rows after the committed offset */
   accounted: number;
   pending_rows: number;
 }

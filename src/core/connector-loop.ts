@@ -11,6 +11,8 @@ import { type DeadLetterPublisher, deadLetterMessage } from './dlq-publisher.js'
 import { type BatchOutcome, deliverBatch, type PolicyHooks } from './failure-policy.js';
 import type { ConnectorJournal } from './journal.js';
 import { abortableSleep } from './sleep.js';
+import type { CompiledTransform } from '../transform/pipeline.js';
+import { deliverTransformed, type TransformedOutcome } from './transform-delivery.js';
 
 export interface LoopOptions {
   tenant: string;
@@ -21,6 +23,8 @@ export interface LoopOptions {
   strategy: FailureStrategy;
   delivery: Delivery;
   dlq: DeadLetterPublisher;
+  /** the connector's compiled transform, when it has one */
+  transform?: CompiledTransform;
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   observeSend?: (ms: number, ok: boolean) => void;
   onRetry?: (records: number, error: SinkError) => void;
@@ -161,12 +165,19 @@ export class ConnectorLoop {
     this.lastErrorAt = Date.now();
   }
 
+  /** deliverBatch, through the transform when the connector has one */
+  private deliver(records: readonly SinkRecord[], signal: AbortSignal, hooks: PolicyHooks): Promise<TransformedOutcome> {
+    const { sink, strategy, transform } = this.o;
+    if (transform) return deliverTransformed(transform, sink, records, strategy, signal, hooks);
+    return deliverBatch(sink, records, strategy, signal, hooks).then((o) => ({ ...o, filteredIndexes: [] }));
+  }
+
   private async handle(records: SinkRecord[], signal: AbortSignal): Promise<void> {
-    const { sink, strategy, journal } = this.o;
+    const { journal } = this.o;
     const last = records[records.length - 1] as SinkRecord;
     this.inFlightUpTo = last.offset;
     try {
-      const outcome = await deliverBatch(sink, records, strategy, signal, this.hooks());
+      const outcome = await this.deliver(records, signal, this.hooks());
       if (outcome.aborted) return;
       if (outcome.lastError) this.noteError(outcome.lastError);
       const deadLetters = await this.publishDeadLetters(outcome, records, signal);
@@ -177,7 +188,7 @@ export class ConnectorLoop {
         this.o.log('warn', 'record discarded', { reason: d.reason, offset: records[d.index]?.offset, id: records[d.index]?.id, topic: records[d.index]?.topic, error: d.error.message });
       }
       // retries: already counted through onRetry
-      journal.commit({ upTo: last.offset, written: outcome.written, discarded, deadLetters, retries: 0 }, records);
+      journal.commit({ upTo: last.offset, written: outcome.written, discarded, deadLetters, retries: 0, filtered: outcome.filteredIndexes.length }, records);
       this.o.onOutcome?.(outcome, records);
     } finally {
       this.inFlightUpTo = 0;
@@ -187,7 +198,7 @@ export class ConnectorLoop {
 
   /** One replay job, page by page (one batch in memory at a time), each page settled in one transaction. */
   private async runReplay(job: ReplayJob, signal: AbortSignal): Promise<void> {
-    const { journal, deadLetters, delivery, sink, strategy } = this.o;
+    const { journal, deadLetters, delivery } = this.o;
     const pageSize = delivery.batch_size;
     const result: ReplayResult = { replayed: 0, failed: 0 };
     const ids = job.ids ? [...new Set(job.ids)].sort((a, b) => a - b) : undefined;
@@ -202,8 +213,9 @@ export class ConnectorLoop {
         }
         afterId = (page[page.length - 1] as { id: number }).id;
         const records = page.map((p) => p.record);
-        const outcome = await deliverBatch(sink, records, strategy, signal, { ...this.hooks(), onUnavailable: 'give_up' });
-        const written = outcome.writtenIndexes.map((i) => (page[i] as { id: number }).id);
+        const outcome = await this.deliver(records, signal, { ...this.hooks(), onUnavailable: 'give_up' });
+        // a dead letter the transform now filters out is settled: it leaves the table as replayed
+        const written = [...outcome.writtenIndexes, ...outcome.filteredIndexes].map((i) => (page[i] as { id: number }).id);
         const failed = [...outcome.toDeadLetter, ...outcome.discarded].map((t) => ({ id: (page[t.index] as { id: number }).id, error: t.error.message, retries: t.retries }));
         journal.commitReplay(written, failed);
         result.replayed += written.length;

@@ -1,5 +1,6 @@
 // One connector's life: its MQTT source (always on, so the journal fills even while paused),
 // its sink and loop (started, paused, swapped, restarted), its state and status.
+import { compileTransform } from '../transform/pipeline.js';
 import type { ConnectorSink } from '../connectors/sink.js';
 import type { ConnectorStatus, ConnectorState } from './connector-status.js';
 import type { ConnectorDefinition } from '../metadata/definition.js';
@@ -142,7 +143,7 @@ export class ConnectorRuntime {
     const loop = this.loop;
     const state = this.liveState();
     if (!loop || state !== 'running') {
-      const why = state === 'waiting' ? `waiting for its target (${this.loop?.waiting?.error ?? this.lastError ?? 'unavailable'})` : state;
+      const why = state === 'waiting' ? `waiting for its target (${this.loop?.waiting?.error ?? this.lastError ?? 'unavailable'})` : state === 'running' ? 'starting its sink (a changed definition is being applied)' : state;
       return Promise.reject(new SluiceError('NOT_RUNNING', `connector ${this.def.tenant}/${this.def.name} is ${why}; dead letters replay through its running sink`));
     }
     return loop.replay(ids);
@@ -229,6 +230,7 @@ export class ConnectorRuntime {
         strategy: this.def.failure_strategy,
         delivery: this.def.delivery,
         dlq: this.deps.dlq,
+        ...(this.def.transform ? { transform: compileTransform(this.def.transform) } : {}),
         log: this.log,
         observeSend: (ms, ok) => this.deps.metrics.observeBatch(labels, ok ? 'ok' : 'failed', ms / 1000),
         onRetry: (n, e) => this.log('warn', 'retrying records', { records: n, error: e.message }),
@@ -316,6 +318,7 @@ export class ConnectorRuntime {
       discarded: c.discarded,
       discarded_total: discardedTotal,
       dead_lettered: c.dead_lettered,
+      filtered: c.filtered,
       pending: c.pending,
       accounting_ok: this.cj.accountingOk(c),
       retries: c.retries,

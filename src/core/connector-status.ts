@@ -24,8 +24,10 @@ export interface ConnectorStatus {
   discarded: Record<string, number>;
   discarded_total: number;
   dead_lettered: number;
+  /** dropped by the connector's transform filter */
+  filtered: number;
   pending: number;
-  /** holds when received = written + discarded_total + dead_lettered + pending */
+  /** holds when received = written + discarded_total + dead_lettered + filtered + pending */
   accounting_ok: boolean;
   retries: number;
   dlq_replayed: number;

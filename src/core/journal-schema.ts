@@ -63,4 +63,6 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
    UPDATE connector_state SET received = written + dead_lettered
      + (SELECT COALESCE(SUM(value), 0) FROM json_each(connector_state.discarded))
      + (SELECT COUNT(*) FROM journal WHERE journal.connector_id = connector_state.id AND journal.offset > connector_state.committed_offset);`,
+  // records a connector's transform filter dropped: a fifth term of the accounting identity
+  `ALTER TABLE connector_state ADD COLUMN filtered INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -27,6 +27,8 @@ export interface Counters {
   written: number;
   discarded: Record<string, number>;
   dead_lettered: number;
+  /** dropped by the connector's transform filter: never sent, on purpose */
+  filtered: number;
   pending: number;
   retries: number;
   dlq_replayed: number;
@@ -41,6 +43,8 @@ export interface CommitOutcome {
   discarded: Record<string, number>;
   deadLetters: NewDeadLetter[];
   retries: number;
+  /** records the transform filter dropped */
+  filtered?: number;
 }
 
 /** A row of connector_state as the journal reads it (salvage reads the same table). */
@@ -51,6 +55,7 @@ export interface StateRow {
   written: number;
   discarded: string;
   dead_lettered: number;
+  filtered: number;
   retries: number;
   dlq_replayed: number;
   last_success_at: number | null;
@@ -154,7 +159,7 @@ export class Journal {
 
   /** @internal the connector journals report a broken identity here, once per breakage */
   reportAccounting(tenant: string, name: string, broken: boolean, detail: Record<string, unknown>): void {
-    if (broken) this.log?.error({ tenant, connector: name, ...detail }, 'ACCOUNTING BROKEN: received ≠ written + discarded_total + dead_lettered + pending; messages may have been lost or counted twice');
+    if (broken) this.log?.error({ tenant, connector: name, ...detail }, 'ACCOUNTING BROKEN: received ≠ written + discarded_total + dead_lettered + filtered + pending; messages may have been lost or counted twice');
     else this.log?.info({ tenant, connector: name, ...detail }, 'accounting holds again');
   }
 
@@ -313,7 +318,7 @@ export class ConnectorJournal {
       oldest: db.prepare('SELECT offset, ts, length(payload) + length(CAST(topic AS BLOB)) AS bytes FROM journal WHERE connector_id = ? AND offset > ? ORDER BY offset LIMIT ?'),
       deleteRange: db.prepare('DELETE FROM journal WHERE connector_id = ? AND offset > ? AND offset <= ?'),
       deleteOne: db.prepare('DELETE FROM journal WHERE connector_id = ? AND offset = ?'),
-      saveState: db.prepare('UPDATE connector_state SET committed_offset = ?, received = ?, written = ?, discarded = ?, dead_lettered = ?, retries = ?, dlq_replayed = ?, last_success_at = ?, dropped_up_to = ? WHERE id = ?'),
+      saveState: db.prepare('UPDATE connector_state SET committed_offset = ?, received = ?, written = ?, discarded = ?, dead_lettered = ?, filtered = ?, retries = ?, dlq_replayed = ?, last_success_at = ?, dropped_up_to = ? WHERE id = ?'),
       saveReceived: db.prepare('UPDATE connector_state SET received = ? WHERE id = ?'),
     };
     this.counters = this.load(row);
@@ -339,6 +344,7 @@ export class ConnectorJournal {
       written: row.written,
       discarded,
       dead_lettered: row.dead_lettered,
+      filtered: row.filtered ?? 0,
       pending: agg.n,
       retries: row.retries,
       dlq_replayed: row.dlq_replayed,
@@ -441,8 +447,9 @@ export class ConnectorJournal {
       this.counters.written += o.written;
       for (const [reason, n] of Object.entries(o.discarded)) this.counters.discarded[reason] = (this.counters.discarded[reason] ?? 0) + n;
       this.counters.dead_lettered += o.deadLetters.length;
+      this.counters.filtered += o.filtered ?? 0;
       this.counters.retries += o.retries;
-      this.counters.pending -= o.written + discardedN + o.deadLetters.length;
+      this.counters.pending -= o.written + discardedN + o.deadLetters.length + (o.filtered ?? 0);
       this.counters.pending_bytes -= bytes;
       if (o.written > 0) this.counters.last_success_at = Date.now();
       this.saveState();
@@ -520,13 +527,13 @@ export class ConnectorJournal {
   }
 
   /**
-   * Whether received = written + discarded_total + dead_lettered + pending holds, in memory and
+   * Whether received = written + discarded_total + dead_lettered + filtered + pending holds, in memory and
    * in the last snapshot the checkpoint worker verified against the journal's rows. A breakage is
    * logged once, when it starts (and once when it heals).
    */
   accountingOk(c: Counters = this.counters): boolean {
     const discarded = Object.values(c.discarded).reduce((a, b) => a + b, 0);
-    const accounted = c.written + discarded + c.dead_lettered + c.pending;
+    const accounted = c.written + discarded + c.dead_lettered + c.filtered + c.pending;
     const persisted = this.persisted;
     const ok = c.received === accounted && (persisted === undefined || persisted.received === persisted.accounted);
     if (ok === this.accountingBroken) {
@@ -546,6 +553,6 @@ export class ConnectorJournal {
 
   private saveState(): void {
     const c = this.counters;
-    this.stmts.saveState.run(this.committed, c.received, c.written, JSON.stringify(c.discarded), c.dead_lettered, c.retries, c.dlq_replayed, c.last_success_at, this.droppedUpTo, this.id);
+    this.stmts.saveState.run(this.committed, c.received, c.written, JSON.stringify(c.discarded), c.dead_lettered, c.filtered, c.retries, c.dlq_replayed, c.last_success_at, this.droppedUpTo, this.id);
   }
 }

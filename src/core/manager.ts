@@ -154,6 +154,7 @@ export class ConnectorManager implements RuntimePort {
         written: s.written,
         discarded: s.discarded,
         dead_lettered: s.dead_lettered,
+        filtered: s.filtered,
         retries: s.retries,
         pending: s.pending,
         journal_bytes: s.journal_bytes,

@@ -12,6 +12,7 @@ export interface MetricsSource {
   written: number;
   discarded: Record<string, number>;
   dead_lettered: number;
+  filtered: number;
   retries: number;
   pending: number;
   journal_bytes: number;
@@ -57,6 +58,7 @@ export class RuntimeMetrics {
     counter('sluice_received_total', 'Messages received from MQTT and journaled.', (s) => s.received);
     counter('sluice_written_total', 'Records the sink reported written.', (s) => s.written);
     counter('sluice_dead_lettered_total', 'Records written to the dead-letter queue.', (s) => s.dead_lettered);
+    counter('sluice_filtered_total', 'Records the connector\'s transform filter dropped (never sent, on purpose).', (s) => s.filtered);
     counter('sluice_retries_total', 'Record re-sends after a failed attempt.', (s) => s.retries);
     series('counter', 'sluice_discarded_total', 'Records dropped, by reason.', ['reason'], (s) => Object.entries(s.discarded).map(([reason, n]) => [{ reason }, n]));
     gauge('sluice_pending', 'Journaled records without a terminal outcome yet (lag).', (s) => s.pending);

@@ -10,6 +10,7 @@ import { parseConnectorType } from './registry.js';
 import { schemaErrors } from './schema-errors.js';
 import { keepStoredSecrets, referenceErrors } from './secrets.js';
 import { topicFilterError } from './topic.js';
+import { parseTransform, type Transform } from './transform.js';
 
 // `.` and `..` are refused: clients normalise them away in URL paths, so such a connector could not be addressed
 export const NAME_PATTERN = '^(?!\\.{1,2}$)[A-Za-z0-9_.-]+$';
@@ -27,6 +28,8 @@ export interface ConnectorDefinition {
   topic_filter: string;
   failure_strategy: FailureStrategy;
   delivery: Delivery;
+  /** what happens to each record before the sink; absent: records go as received */
+  transform?: Transform;
   desired_state: DesiredState;
   description: string;
   created_at: string;
@@ -43,6 +46,7 @@ export interface DefinitionInput {
   topic_filter?: unknown;
   failure_strategy?: unknown;
   delivery?: unknown;
+  transform?: unknown;
   desired_state?: unknown;
   description?: unknown;
 }
@@ -87,6 +91,9 @@ export function buildDefinition(input: DefinitionInput, stored?: ConnectorDefini
   const delivery = Value.Default(DeliverySchema, structuredClone(deliveryInput)) as Delivery;
   errors.push(...schemaErrors(DeliverySchema, delivery, 'delivery'));
 
+  const transform = parseTransform(input.transform);
+  errors.push(...transform.errors);
+
   const desired = input.desired_state ?? 'running';
   errors.push(...schemaErrors(DesiredStateSchema, desired, 'desired_state'));
 
@@ -126,6 +133,7 @@ export function buildDefinition(input: DefinitionInput, stored?: ConnectorDefini
     topic_filter: topicFilter,
     failure_strategy: fs.value,
     delivery,
+    ...(transform.value ? { transform: transform.value } : {}),
     desired_state: desired as DesiredState,
     description: description as string,
   };

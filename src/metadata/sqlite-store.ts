@@ -24,6 +24,8 @@ const MIGRATIONS: readonly string[] = [
      revision INTEGER NOT NULL,
      PRIMARY KEY (tenant, name)
    )`,
+  // a connector's transform (JSON), NULL when it has none
+  'ALTER TABLE connectors ADD COLUMN transform TEXT',
 ];
 
 interface Row {
@@ -34,6 +36,7 @@ interface Row {
   topic_filter: string;
   failure_strategy: string;
   delivery: string;
+  transform: string | null;
   desired_state: string;
   description: string;
   created_at: string;
@@ -53,6 +56,7 @@ function fromRow(r: Row, sealer?: SecretSealer): ConnectorDefinition {
     topic_filter: r.topic_filter,
     failure_strategy: JSON.parse(r.failure_strategy) as ConnectorDefinition['failure_strategy'],
     delivery: JSON.parse(r.delivery) as ConnectorDefinition['delivery'],
+    ...(r.transform ? { transform: JSON.parse(r.transform) as NonNullable<ConnectorDefinition['transform']> } : {}),
     desired_state: r.desired_state as ConnectorDefinition['desired_state'],
     description: r.description,
     created_at: r.created_at,
@@ -135,8 +139,8 @@ export class SqliteDefinitionStore implements DefinitionStore {
     const def: ConnectorDefinition = { ...c, created_at: now, updated_at: now, revision: 1 };
     try {
       this.db
-        .prepare('INSERT INTO connectors (tenant, name, type, config, topic_filter, failure_strategy, delivery, desired_state, description, created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(def.tenant, def.name, def.type, this.stored(def), def.topic_filter, JSON.stringify(def.failure_strategy), JSON.stringify(def.delivery), def.desired_state, def.description, now, now, 1);
+        .prepare('INSERT INTO connectors (tenant, name, type, config, topic_filter, failure_strategy, delivery, transform, desired_state, description, created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(def.tenant, def.name, def.type, this.stored(def), def.topic_filter, JSON.stringify(def.failure_strategy), JSON.stringify(def.delivery), def.transform ? JSON.stringify(def.transform) : null, def.desired_state, def.description, now, now, 1);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new SluiceError('CONFLICT', `connector ${def.tenant}/${def.name} already exists`);
@@ -155,8 +159,8 @@ export class SqliteDefinitionStore implements DefinitionStore {
       }
       const def: ConnectorDefinition = { ...c, created_at: row.created_at, updated_at: new Date().toISOString(), revision: row.revision + 1 };
       this.db
-        .prepare('UPDATE connectors SET type = ?, config = ?, topic_filter = ?, failure_strategy = ?, delivery = ?, desired_state = ?, description = ?, updated_at = ?, revision = ? WHERE tenant = ? AND name = ?')
-        .run(def.type, this.stored(def), def.topic_filter, JSON.stringify(def.failure_strategy), JSON.stringify(def.delivery), def.desired_state, def.description, def.updated_at, def.revision, def.tenant, def.name);
+        .prepare('UPDATE connectors SET type = ?, config = ?, topic_filter = ?, failure_strategy = ?, delivery = ?, transform = ?, desired_state = ?, description = ?, updated_at = ?, revision = ? WHERE tenant = ? AND name = ?')
+        .run(def.type, this.stored(def), def.topic_filter, JSON.stringify(def.failure_strategy), JSON.stringify(def.delivery), def.transform ? JSON.stringify(def.transform) : null, def.desired_state, def.description, def.updated_at, def.revision, def.tenant, def.name);
       return def;
     })();
   }

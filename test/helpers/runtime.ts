@@ -95,11 +95,11 @@ export class Api {
   }
 }
 
-/** received = written + discarded_total + dead_lettered + pending, and the discarded map sums up. */
+/** received = written + discarded_total + dead_lettered + filtered + pending, and the discarded map sums up. */
 export function assertAccounting(s: Status, where = ''): void {
   const sum = Object.values(s.discarded).reduce((a, b) => a + b, 0);
   assert.equal(s.discarded_total, sum, `${where} discarded_total vs discarded ${JSON.stringify(s.discarded)}`);
-  assert.equal(s.received, s.written + s.discarded_total + s.dead_lettered + s.pending, `${where} accounting: ${JSON.stringify(s)}`);
+  assert.equal(s.received, s.written + s.discarded_total + s.dead_lettered + (s.filtered ?? 0) + s.pending, `${where} accounting: ${JSON.stringify(s)}`);
   assert.equal(s.accounting_ok, true, `${where} accounting_ok`);
 }
 

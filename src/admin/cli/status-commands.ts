@@ -16,11 +16,13 @@ function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
-/** `received N = written N + discarded N + dead_lettered N + pending N`, flagged when it does not add up. */
+/** `received N = written N + discarded N + dead_lettered N [+ filtered N] + pending N`, flagged when it does not add up. */
 export function accountingLine(s: ConnectorStatus): string {
-  const parts = [num(s.written), num(s.discarded_total), num(s.dead_lettered), num(s.pending)];
-  const [written, discarded, deadLettered, pending] = parts;
-  const line = `received ${num(s.received)} = written ${written} + discarded ${discarded} + dead_lettered ${deadLettered} + pending ${pending}`;
+  const filtered = num(s.filtered);
+  const parts = [num(s.written), num(s.discarded_total), num(s.dead_lettered), filtered, num(s.pending)];
+  const [written, discarded, deadLettered, , pending] = parts;
+  // filtered only shows when a transform dropped something (and servers before transforms have none)
+  const line = `received ${num(s.received)} = written ${written} + discarded ${discarded} + dead_lettered ${deadLettered}${filtered > 0 ? ` + filtered ${filtered}` : ''} + pending ${pending}`;
   const sum = parts.reduce((a, b) => a + b, 0);
   return sum === num(s.received) ? line : `${line}  (does not add up: the sum is ${sum})`;
 }

@@ -4,6 +4,7 @@ import Type, { type TSchema } from 'typebox';
 import { CONNECTOR_STATES } from '../../core/connector-status.js';
 import { ERROR_CODES } from '../../errors.js';
 import { DeliverySchema } from '../../metadata/delivery.js';
+import { TransformSchema } from '../../metadata/transform.js';
 import { FailureStrategySchema } from '../../metadata/failure-strategy.js';
 
 /**
@@ -31,6 +32,7 @@ export const ErrorSchema = component(
 
 export const FailureStrategyRef = component('FailureStrategy', FailureStrategySchema);
 export const DeliveryRef = component('Delivery', DeliverySchema);
+export const TransformRef = component('Transform', TransformSchema);
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'the request broke a rule: VALIDATION_FAILED, INVALID_JSON, UNKNOWN_CONNECTOR_TYPE or SECRET_REFERENCE_UNRESOLVED',
@@ -81,6 +83,7 @@ export const ConnectorViewSchema = component(
       topic_filter: Type.String(),
       failure_strategy: FailureStrategyRef,
       delivery: DeliveryRef,
+      transform: Type.Optional(TransformRef),
       desired_state: Type.Enum(['running', 'paused'], { description: 'what the connector was told to be (stored)' }),
       state: Type.Union([Type.Enum([...CONNECTOR_STATES]), Type.Null()], { description: 'what the connector does now (live, from the runtime); null when the runtime does not run it' }),
       description: Type.String(),
@@ -115,6 +118,7 @@ export const ConnectorStatusSchema = component(
       discarded: Type.Record(Type.String(), Count, { description: 'discards by reason' }),
       discarded_total: Count,
       dead_lettered: Count,
+      filtered: { ...Count, description: "records the transform's filter dropped" },
       pending: Type.Integer(),
       accounting_ok: Type.Boolean(),
       retries: Count,
@@ -141,6 +145,7 @@ export const ConnectorMetricsSchema = Type.Object({
   discarded: Type.Record(Type.String(), Count),
   discarded_total: Count,
   dead_lettered: Count,
+  filtered: Count,
   pending: Type.Integer(),
   retries: Count,
   accounting_ok: Type.Boolean(),

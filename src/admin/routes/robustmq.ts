@@ -143,6 +143,7 @@ export function robustmqRoutes(server: FastifyInstance, service: ConnectorServic
       topic_filter: b.topic_name,
       failure_strategy: b.failure_strategy ?? undefined,
       delivery: b.delivery,
+      transform: b.transform,
     }));
     return ok('success' as const);
     },

@@ -13,6 +13,7 @@ const RawConfig = Type.Union([Type.Record(Type.String(), Json), Type.String({ ma
 const ConfigInput = component('ConfigInput', RawConfig);
 const StrategyInput = component('FailureStrategy', Type.Record(Type.String(), Json, { description: 'failure strategy; see FailureStrategy' }));
 const DeliveryInput = component('Delivery', Type.Record(Type.String(), Json, { description: 'delivery settings; see Delivery' }));
+const TransformInput = Type.Union([Type.Record(Type.String(), Json, { description: 'filter and map each record before the sink; see Transform' }), Type.Null()]);
 const PatchJson = (what: string) => Type.Record(Type.String(), Json, { description: `keys of ${what} to change (JSON merge patch: null removes a key)` });
 
 export const TenantQuery = Type.Object({ tenant: Type.Optional(TenantSchema) });
@@ -46,6 +47,7 @@ const definitionFields = {
   topic_filter: Type.String({ minLength: 1, maxLength: 65535, description: 'MQTT topic filter; $share/<group>/<filter> allowed' }),
   failure_strategy: Type.Optional(StrategyInput),
   delivery: Type.Optional(DeliveryInput),
+  transform: Type.Optional(TransformInput),
   desired_state: Type.Optional(DesiredStateSchema),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
 };
@@ -64,6 +66,7 @@ export const V1PatchBody = Type.Object(
     topic_filter: Type.Optional(definitionFields.topic_filter),
     failure_strategy: Type.Optional(PatchJson('the failure strategy (see FailureStrategy)')),
     delivery: Type.Optional(PatchJson('the delivery settings (see Delivery)')),
+    transform: Type.Optional(Type.Union([PatchJson('the transform (see Transform)'), Type.Null()])),
     desired_state: Type.Optional(DesiredStateNoDefault),
     description: Type.Optional(Type.String({ maxLength: 1024 })),
     revision: Type.Optional(Type.Integer({ minimum: 1, description: 'stored revision expected; 409 when stale. Without it the change is applied to whatever is stored, re-applied on a concurrent change' })),
@@ -93,6 +96,7 @@ export const RobustCreateBody = Type.Object(
     topic_name: Type.String({ minLength: 1, maxLength: 65535 }),
     failure_strategy: Type.Optional(Type.Union([Type.Record(Type.String(), Json, { description: 'failure strategy (see FailureStrategy); null fields take the default' }), Type.Null()])),
     delivery: Type.Optional(DeliveryInput),
+    transform: Type.Optional(TransformInput),
   },
   { additionalProperties: false },
 );

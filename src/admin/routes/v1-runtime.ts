@@ -89,8 +89,8 @@ export function v1RuntimeRoutes(server: FastifyInstance, service: ConnectorServi
     { schema: { operationId: 'getConnectorMetrics', summary: 'The counters of one connector', ...named, response: { 200: { ...ConnectorMetricsSchema, description: 'the counters' }, ...runtimeErrors() } } },
     async (req) => {
       const s = await statusOf(service, req.query.tenant ?? 'default', req.params.name);
-      const { tenant, name, type, state, received, written, discarded, discarded_total, dead_lettered, pending, retries, accounting_ok, oldest_pending_age_ms, journal_bytes } = s;
-      return { tenant, name, type, state, received, written, discarded, discarded_total, dead_lettered, pending, retries, accounting_ok, oldest_pending_age_ms, journal_bytes };
+      const { tenant, name, type, state, received, written, discarded, discarded_total, dead_lettered, filtered, pending, retries, accounting_ok, oldest_pending_age_ms, journal_bytes } = s;
+      return { tenant, name, type, state, received, written, discarded, discarded_total, dead_lettered, filtered, pending, retries, accounting_ok, oldest_pending_age_ms, journal_bytes };
     },
   );
 

@@ -1,0 +1,78 @@
+// A connector's transform, compiled once: for each record, the filter decides whether it is sent
+// and the map builds what is sent (payload, topic, user properties). The record's id, offset,
+// QoS, retain and timestamp are kept, so a sink still deduplicates a redelivered record.
+import type { SinkRecord } from '../connectors/sink.js';
+import { mapSection, type Transform } from '../metadata/transform.js';
+import { topicNameError } from '../metadata/topic.js';
+import { type CompiledExpression, compileExpression, TransformError } from './expression.js';
+import { recordView } from './record-view.js';
+
+export type TransformOutcome = { kind: 'filtered' } | { kind: 'records'; records: SinkRecord[] };
+
+export interface CompiledTransform {
+  /** resolves to the records to send for `r` (none when filtered); rejects with a TransformError */
+  apply(r: SinkRecord): Promise<TransformOutcome>;
+}
+
+function payloadBytes(where: string, value: unknown): Buffer {
+  if (value === undefined) throw new TransformError(`${where}: gave no value (a path that matches nothing?)`);
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (typeof value === 'function') throw new TransformError(`${where}: gave a function, not a value`);
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+function topicOf(value: unknown): string {
+  if (typeof value !== 'string') throw new TransformError(`transform.map.topic: must give a string, gave ${value === undefined ? 'no value' : typeof value}`);
+  const rule = topicNameError(value);
+  if (rule) throw new TransformError(`transform.map.topic: "${value.length > 200 ? `${value.slice(0, 200)}…` : value}" is not a valid topic name: it ${rule}`);
+  return value;
+}
+
+function userPropertiesOf(value: unknown): Record<string, string | string[]> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TransformError('transform.map.user_properties: must give an object of strings');
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === undefined || v === null) continue;
+    out[k] = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+/** JSONata's own truthiness: a filter that matches nothing (undefined) rejects the record. */
+function keeps(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(keeps);
+  if (typeof value === 'string') return value.length > 0;
+  if (typeof value === 'number') return value !== 0 && !Number.isNaN(value);
+  if (typeof value === 'object' && value !== null) return Object.keys(value).length > 0;
+  return value === true;
+}
+
+export function compileTransform(t: Transform): CompiledTransform {
+  const bounds = { timeout_ms: t.timeout_ms, max_depth: t.max_depth };
+  const filter = t.filter === undefined ? undefined : compileExpression('transform.filter', t.filter, bounds);
+  const map = mapSection(t);
+  const compiled: Partial<Record<'payload' | 'topic' | 'user_properties', CompiledExpression>> = {};
+  for (const k of ['payload', 'topic', 'user_properties'] as const) {
+    const source = map?.[k];
+    if (source !== undefined) compiled[k] = compileExpression(typeof t.map === 'string' ? 'transform.map' : `transform.map.${k}`, source, bounds);
+  }
+  const payloadPlace = typeof t.map === 'string' ? 'transform.map' : 'transform.map.payload';
+  const mapping = Object.keys(compiled).length > 0;
+  return {
+    async apply(r) {
+      if (!filter && !mapping) return { kind: 'records', records: [r] };
+      const view = recordView(r);
+      if (filter && !keeps(await filter.evaluate(view))) return { kind: 'filtered' };
+      if (!mapping) return { kind: 'records', records: [r] };
+      const out: SinkRecord = { ...r };
+      if (compiled.payload) out.payload = payloadBytes(payloadPlace, await compiled.payload.evaluate(view));
+      if (compiled.topic) out.topic = topicOf(await compiled.topic.evaluate(view));
+      if (compiled.user_properties) {
+        const added = userPropertiesOf(await compiled.user_properties.evaluate(view));
+        out.properties = { ...r.properties, userProperties: { ...r.properties?.userProperties, ...added } };
+      }
+      return { kind: 'records', records: [out] };
+    },
+  };
+}

@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import { DeliverySchema } from '../metadata/delivery.js';
 import { FailureStrategySchema } from '../metadata/failure-strategy.js';
+import { TransformSchema } from '../metadata/transform.js';
+import { SampleMessageSchema } from './routes/v1-transform.js';
 import { connectorTypes } from '../metadata/registry.js';
 import { wireSchema } from '../metadata/wire-schema.js';
 import { ConnectorStatusSchema, ConnectorTypeSchema, ConnectorViewSchema, DeadLetterSchema, ErrorSchema } from './routes/responses.js';
@@ -51,6 +53,8 @@ export function componentSchemas(): Record<string, Json> {
     ConnectorStatus: plain(ConnectorStatusSchema),
     ConnectorType: plain(ConnectorTypeSchema),
     DeadLetter: plain(DeadLetterSchema),
+    Transform: wireSchema(TransformSchema),
+    SampleMessage: plain(SampleMessageSchema),
     ConfigInput: {
       description: "The type's config (the `config.<type>` component of the connector's type), or, as RobustMQ sends it, a string holding that JSON object.",
       anyOf: [...connectorTypes().map((t) => ({ $ref: `#/components/schemas/config.${t.name}` })), { type: 'string', maxLength: 1_048_576, description: 'a JSON object, as a string' }],
@@ -75,6 +79,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: { bearer: bool
         { name: 'connectors', description: 'connector definitions (/api/v1)' },
         { name: 'runtime', description: 'live status, pause/resume/restart, dead letters' },
         { name: 'connector-types', description: 'the registered connector types and config validation' },
+        { name: 'transforms', description: 'try a transform on sample messages without writing anything' },
         { name: 'robustmq', description: 'the RobustMQ-compatible surface (/api/cluster/connector/*)' },
         { name: 'system', description: 'health, readiness, Prometheus metrics' },
       ],

@@ -10,6 +10,7 @@ import { systemRoutes } from './routes/system.js';
 import { v1ConnectorRoutes } from './routes/v1-connectors.js';
 import { v1HistoryRoutes } from './routes/v1-history.js';
 import { v1RuntimeRoutes } from './routes/v1-runtime.js';
+import { v1TransformRoutes } from './routes/v1-transform.js';
 import { v1TypeRoutes } from './routes/v1-types.js';
 import { validatorCompiler } from './validator.js';
 
@@ -76,6 +77,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   v1ConnectorRoutes(app, opts.service);
   v1TypeRoutes(app);
   v1RuntimeRoutes(app, opts.service);
+  v1TransformRoutes(app, opts.service);
   v1HistoryRoutes(app, opts.service);
   consoleRoutes(app);
   for (const p of opts.plugins ?? []) p(app);

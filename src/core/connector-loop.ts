@@ -11,7 +11,7 @@ import { type DeadLetterPublisher, deadLetterMessage } from './dlq-publisher.js'
 import { type BatchOutcome, deliverBatch, type PolicyHooks } from './failure-policy.js';
 import type { ConnectorJournal } from './journal.js';
 import { abortableSleep } from './sleep.js';
-import type { CompiledTransform } from '../transform/pipeline.js';
+import type { CompiledTransform } from './transform/pipeline.js';
 import { deliverTransformed, type TransformedOutcome } from './transform-delivery.js';
 
 export interface LoopOptions {

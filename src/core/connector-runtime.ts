@@ -1,7 +1,7 @@
 // One connector's life: its MQTT source (always on, so the journal fills even while paused),
 // its sink and loop (started, paused, swapped, restarted), its state and status.
-import { compileTransform } from '../transform/pipeline.js';
-import type { ConnectorSink } from '../connectors/sink.js';
+import { compileTransform } from './transform/pipeline.js';
+import type { ConnectorSink, SinkRecord } from '../connectors/sink.js';
 import type { ConnectorStatus, ConnectorState } from './connector-status.js';
 import type { ConnectorDefinition } from '../metadata/definition.js';
 import { parseConnectorType } from '../metadata/registry.js';
@@ -136,6 +136,11 @@ export class ConnectorRuntime {
     await this.stop();
     await discardSession(this.deps.broker, this.clientId()).catch(() => undefined);
     this.deps.journal.remove(this.def.tenant, this.def.name);
+  }
+
+  /** The newest records of the journal, for trying a transform on real messages. */
+  recentRecords(limit: number): SinkRecord[] {
+    return this.cj.latest(limit);
   }
 
   /** Replays dead letters through the connector's loop, between its batches. */

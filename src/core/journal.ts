@@ -411,7 +411,16 @@ export class ConnectorJournal {
 
   /** Up to `limit` records after `after` (default: the committed offset), in offset order. */
   read(limit: number, after = this.committed): SinkRecord[] {
-    const rows = this.stmts.read.all(this.id, after, limit) as JournalRow[];
+    return this.toRecords(this.stmts.read.all(this.id, after, limit) as JournalRow[]);
+  }
+
+  /** The newest `limit` records still in the journal (pending, or written but not yet swept), oldest first. */
+  latest(limit: number): SinkRecord[] {
+    const rows = this.journal.db.prepare('SELECT offset, topic, payload, qos, retain, ts, props FROM journal WHERE connector_id = ? ORDER BY offset DESC LIMIT ?').all(this.id, limit) as JournalRow[];
+    return this.toRecords(rows.reverse());
+  }
+
+  private toRecords(rows: JournalRow[]): SinkRecord[] {
     return rows.map((r) => {
       const rec: SinkRecord = { id: recordId(this.epoch, r.offset), offset: r.offset, topic: r.topic, payload: r.payload, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, timestamp: r.ts };
       const props = decodeProps(r.props);

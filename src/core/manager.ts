@@ -1,5 +1,6 @@
 // The runtime: one ConnectorRuntime per stored definition, reconciled at start and on every
 // change from the admin API. One connector failing never disturbs another.
+import type { SinkRecord } from '../connectors/sink.js';
 import type { ConnectorStatus } from './connector-status.js';
 import type { ConnectorHistory, DeadLetterPort, RuntimePort } from './runtime-port.js';
 import { maskText } from '../metadata/secret-masking.js';
@@ -102,6 +103,10 @@ export class ConnectorManager implements RuntimePort {
 
   async restart(tenant: string, name: string): Promise<void> {
     await this.runtimes.get(key(tenant, name))?.restart();
+  }
+
+  recentRecords(tenant: string, name: string, limit: number): SinkRecord[] | undefined {
+    return this.runtimes.get(key(tenant, name))?.recentRecords(limit);
   }
 
   deadLetters(tenant: string, name: string): DeadLetterPort | undefined {

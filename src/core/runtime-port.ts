@@ -1,6 +1,7 @@
 // How the admin layer talks to the runtime that moves messages: the port the core's manager
 // implements and the shapes it answers with. The admin API works without one (definitions only).
 import type { DefinitionChange } from '../metadata/store.js';
+import type { SinkRecord } from '../connectors/sink.js';
 import type { ConnectorStatus } from './connector-status.js';
 import type { HistorySample } from './status-history.js';
 
@@ -45,6 +46,8 @@ export interface RuntimePort {
   status(tenant: string, name: string): ConnectorStatus | undefined;
   restart(tenant: string, name: string): Promise<void>;
   deadLetters(tenant: string, name: string): DeadLetterPort | undefined;
+  /** the newest `limit` records in the connector's journal, or undefined when the runtime does not run it */
+  recentRecords?(tenant: string, name: string, limit: number): SinkRecord[] | undefined;
   metrics(): Promise<{ contentType: string; body: string }>;
   /** samples newer than `sinceMs`, or undefined when the runtime does not run this connector */
   history(tenant: string, name: string, sinceMs?: number): ConnectorHistory | undefined;

@@ -6,7 +6,7 @@
 // outcome of its parts (so a dead letter always holds the message as it was received).
 import { SinkError, type ConnectorSink, type SinkRecord } from '../connectors/sink.js';
 import type { FailureStrategy } from '../metadata/failure-strategy.js';
-import type { CompiledTransform } from '../transform/pipeline.js';
+import type { CompiledTransform } from './transform/pipeline.js';
 import { type BatchOutcome, deliverBatch, type PolicyHooks, type Terminal } from './failure-policy.js';
 
 export interface TransformedOutcome extends BatchOutcome {

@@ -13,6 +13,7 @@ export const MapSchema = Type.Object(
   {
     payload: Type.Optional(Expression('The payload sent: an object, array, number or boolean is sent as JSON, a string as its UTF-8 text. Unset: the payload as received.', ['{ "device": topic_levels[1], "celsius": payload.temp }'])),
     topic: Type.Optional(Expression('The record\'s topic as the sink sees it (templates and `${topic}` use it): a valid MQTT topic name. Unset: the topic as received.', ['"plant/" & topic_levels[1]'])),
+    timestamp: Type.Optional(Expression('The record\'s time as the sink writes it (InfluxDB points, ClickHouse rows, `${timestamp}`): ms since the epoch, or an ISO 8601 text. Unset: when Sluice received the message.', ['payload.ts * 1000'])),
     user_properties: Type.Optional(Expression('An object of strings added to the record\'s MQTT 5 user properties (a Kafka header, `${user_properties.<name>}` in templates).', ['{ "route": topic_levels[0] }'])),
   },
   { additionalProperties: false, description: 'JSONata expressions over the record; each is optional.' },
@@ -22,7 +23,7 @@ export const TransformSchema = Type.Object(
   {
     filter: Type.Optional(Expression('Keep the record when this JSONata expression is true; a record it rejects is counted as `filtered` and never sent.', ['payload.temp > 30 and topic_levels[1] = "site-7"'])),
     map: Type.Optional(Type.Union([Expression('Shorthand for `{ "payload": <expression> }`.', ['payload.reading']), MapSchema])),
-    timeout_ms: Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Longest time one expression may run for one record, in ms; a record that takes longer fails (permanent).' }),
+    timeout_ms: Type.Integer({ minimum: 1, maximum: 5000, default: 250, description: 'Longest time one expression may run for one record, in ms (wall clock). A record whose expression runs out of it three times in a row fails (permanent).' }),
     max_depth: Type.Integer({ minimum: 8, maximum: 1000, default: 200, description: 'Deepest evaluation stack of one expression; deeper fails the record (permanent).' }),
   },
   { additionalProperties: false },
@@ -57,7 +58,7 @@ export function parseTransform(input: unknown, prefix = 'transform'): { value?: 
   if (typeof input !== 'object' || Array.isArray(input)) return { errors: [{ path: prefix, rule: 'must be an object' }] };
   const given: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input as Record<string, unknown>)) if (v !== null && v !== undefined) given[k] = v;
-  const candidate = { timeout_ms: 50, max_depth: 200, ...given };
+  const candidate = { timeout_ms: 250, max_depth: 200, ...given };
   const errors = schemaErrors(TransformSchema, candidate, prefix);
   if (errors.length > 0) return { errors };
   const t = candidate as Transform;

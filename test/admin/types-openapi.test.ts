@@ -93,7 +93,7 @@ describe('POST /api/v1/connector-types/:type/validate', () => {
     assertError(await s.request('POST', '/api/v1/connector-types/kafka/validate', { config: { bootstrap_servers: 'kafka-1', topic: 'a b', acks: 2 } }), 'VALIDATION_FAILED', [
       { path: 'config.bootstrap_servers', rule: 'expected host:port[,host:port]' },
       { path: 'config.topic', rule: 'expected a Kafka topic name: 1–249 of A-Z a-z 0-9 . _ -' },
-      { path: 'config.acks', rule: 'must be one of: 0, 1, all' },
+      { path: 'config.acks', rule: 'must be one of: 0, 1, all, -1' },
     ]);
     assertError(await s.request('POST', '/api/v1/connector-types/webhook/validate', { config: { url: 'http://x', auth_type: 'basic', extra: 1 } }), 'VALIDATION_FAILED', [
       { path: 'config.extra', rule: 'is not a known field' },

@@ -8,7 +8,7 @@ import { type BatchResult, type ConnectorSink, SinkError, type SinkRecord } from
 import { deliverTransformed } from '../../src/core/transform-delivery.js';
 import { DEFAULT_FAILURE_STRATEGY, type FailureStrategy } from '../../src/metadata/failure-strategy.js';
 import { parseTransform, type Transform } from '../../src/metadata/transform.js';
-import { type CompiledTransform, compileTransform } from '../../src/transform/pipeline.js';
+import { type CompiledTransform, compileTransform } from '../../src/core/transform/pipeline.js';
 
 const records = (payloads: string[]): SinkRecord[] =>
   payloads.map((p, i) => ({ id: `e-${i}`, offset: i + 1, topic: 't/x', payload: Buffer.from(p), qos: 1 as const, retain: false, timestamp: 1_700_000_000_000 + i }));

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SinkRecord } from '../../src/connectors/sink.js';
 import { parseTransform, type Transform } from '../../src/metadata/transform.js';
-import { compileTransform, type TransformOutcome } from '../../src/transform/pipeline.js';
-import { recordView } from '../../src/transform/record-view.js';
+import { compileTransform, type TransformOutcome } from '../../src/core/transform/pipeline.js';
+import { recordView } from '../../src/core/transform/record-view.js';
 
 const rec = (payload: string | Buffer, topic = 'plant/site-7/dev-3/temp', userProperties?: Record<string, string>): SinkRecord => ({
   id: 'ep-42', offset: 42, topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, timestamp: 1_767_225_600_000,

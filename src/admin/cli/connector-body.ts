@@ -12,6 +12,7 @@ export interface DefinitionFlags {
   type?: string;
   topic?: string;
   config?: string;
+  transform?: string;
   strategy?: string;
   retries?: number;
   waitMs?: number;
@@ -67,6 +68,8 @@ function overlay(base: Body, flags: DefinitionFlags): Body {
   if (flags.type !== undefined) body.type = flags.type;
   if (flags.topic !== undefined) body.topic_filter = flags.topic;
   if (flags.config !== undefined) body.config = { ...fileConfig(base.config, flags.file), ...parseJsonObjectFlag(flags.config, '--config') };
+  // `null` removes the transform (update)
+  if (flags.transform !== undefined) body.transform = flags.transform.trim() === 'null' ? null : parseJsonObjectFlag(flags.transform, '--transform');
   const strategy = strategyFields(flags);
   if (Object.keys(strategy).length > 0) {
     const fileStrategy = isPlainObject(base.failure_strategy) ? base.failure_strategy : {};
@@ -103,6 +106,6 @@ export function patchBody(flags: DefinitionFlags): Body {
   const { tenant: _tenant, name: _name, ...rest } = flags;
   const body = overlay({}, rest);
   const changes = Object.keys(body).filter((k) => k !== 'revision');
-  if (changes.length === 0) throw new UsageError('connector update: nothing to change; give -f <file> or at least one of --type, --topic, --config, --strategy, --retries, --wait-ms, --dlq-topic, --description, --paused, --running');
+  if (changes.length === 0) throw new UsageError('connector update: nothing to change; give -f <file> or at least one of --type, --topic, --config, --transform, --strategy, --retries, --wait-ms, --dlq-topic, --description, --paused, --running');
   return body;
 }

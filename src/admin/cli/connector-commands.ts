@@ -8,6 +8,7 @@ import { printJson, printOut, renderTable, renderYaml } from './output.js';
 import { UsageError } from './cli-errors.js';
 import { withFieldHints } from './field-hints.js';
 import { registerStatusCommands } from './status-commands.js';
+import { registerTransformTestCommand } from './transform-test-command.js';
 import { registerValidateCommand } from './validate-command.js';
 import { waitUntilRunning } from './wait-running.js';
 
@@ -102,6 +103,7 @@ function definitionOptions(cmd: Command): Command {
     .option('--type <type>', 'connector type (see `sluice types`)')
     .option('--topic <filter>', 'MQTT topic filter, e.g. sensors/+/temp or $share/g/sensors/#')
     .option('--config <json>', 'config as a JSON object; its keys override those of the file (update: merged into the stored config, null removes a key)')
+    .option('--transform <json>', 'transform as a JSON object, e.g. \'{"filter":"payload.temp > 30"}\' (see docs/en/transforms.md); update: null removes it')
     .addOption(new Option('--strategy <strategy>', 'failure strategy').choices([...STRATEGIES]))
     .option('--retries <n>', 'retries before giving up (discard_after_retry, dead_message_queue)', parsePositiveInt)
     .option('--wait-ms <ms>', 'wait between retries, in ms', parsePositiveInt)
@@ -138,5 +140,6 @@ export function registerConnectorCommands(program: Command): void {
   clientCommand(connector, 'delete <name>', 'delete a connector', { tenant: true }).action((name: string, flags: ClientFlags) => remove(name, flags));
 
   registerValidateCommand(connector);
+  registerTransformTestCommand(connector);
   registerStatusCommands(connector);
 }

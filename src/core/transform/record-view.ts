@@ -1,6 +1,6 @@
 // What a transform expression sees of a record: the payload decoded (JSON when it parses, else
 // UTF-8 text, else base64 with `payload_encoding`), the topic and its levels, and the metadata.
-import type { SinkRecord } from '../connectors/sink.js';
+import type { SinkRecord } from '../../connectors/sink.js';
 
 export interface RecordView {
   payload: unknown;

@@ -1,9 +1,9 @@
 // A connector's transform, compiled once: for each record, the filter decides whether it is sent
-// and the map builds what is sent (payload, topic, user properties). The record's id, offset,
+// and the map builds what is sent (payload, topic, timestamp, user properties). The record's id, offset,
 // QoS, retain and timestamp are kept, so a sink still deduplicates a redelivered record.
-import type { SinkRecord } from '../connectors/sink.js';
-import { mapSection, type Transform } from '../metadata/transform.js';
-import { topicNameError } from '../metadata/topic.js';
+import type { SinkRecord } from '../../connectors/sink.js';
+import { mapSection, type Transform } from '../../metadata/transform.js';
+import { topicNameError } from '../../metadata/topic.js';
 import { type CompiledExpression, compileExpression, TransformError } from './expression.js';
 import { recordView } from './record-view.js';
 
@@ -26,6 +26,12 @@ function topicOf(value: unknown): string {
   const rule = topicNameError(value);
   if (rule) throw new TransformError(`transform.map.topic: "${value.length > 200 ? `${value.slice(0, 200)}…` : value}" is not a valid topic name: it ${rule}`);
   return value;
+}
+
+function timestampOf(value: unknown): number {
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new TransformError(`transform.map.timestamp: must give ms since the epoch or an ISO 8601 text, gave ${value === undefined ? 'no value' : JSON.stringify(value)?.slice(0, 100)}`);
+  return Math.round(ms);
 }
 
 function userPropertiesOf(value: unknown): Record<string, string | string[]> {
@@ -52,8 +58,8 @@ export function compileTransform(t: Transform): CompiledTransform {
   const bounds = { timeout_ms: t.timeout_ms, max_depth: t.max_depth };
   const filter = t.filter === undefined ? undefined : compileExpression('transform.filter', t.filter, bounds);
   const map = mapSection(t);
-  const compiled: Partial<Record<'payload' | 'topic' | 'user_properties', CompiledExpression>> = {};
-  for (const k of ['payload', 'topic', 'user_properties'] as const) {
+  const compiled: Partial<Record<'payload' | 'topic' | 'timestamp' | 'user_properties', CompiledExpression>> = {};
+  for (const k of ['payload', 'topic', 'timestamp', 'user_properties'] as const) {
     const source = map?.[k];
     if (source !== undefined) compiled[k] = compileExpression(typeof t.map === 'string' ? 'transform.map' : `transform.map.${k}`, source, bounds);
   }
@@ -68,6 +74,7 @@ export function compileTransform(t: Transform): CompiledTransform {
       const out: SinkRecord = { ...r };
       if (compiled.payload) out.payload = payloadBytes(payloadPlace, await compiled.payload.evaluate(view));
       if (compiled.topic) out.topic = topicOf(await compiled.topic.evaluate(view));
+      if (compiled.timestamp) out.timestamp = timestampOf(await compiled.timestamp.evaluate(view));
       if (compiled.user_properties) {
         const added = userPropertiesOf(await compiled.user_properties.evaluate(view));
         out.properties = { ...r.properties, userProperties: { ...r.properties?.userProperties, ...added } };

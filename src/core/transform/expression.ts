@@ -22,24 +22,42 @@ export interface CompiledExpression {
   evaluate(input: unknown): Promise<unknown>;
 }
 
+/** JSONata's code for an error raised by the expression with $error() */
+const USER_ERROR = 'D3137';
+
 const JSONATA_LIMIT_CODES: Record<string, string> = {
   D1011: 'went deeper than max_depth',
   D1012: 'ran longer than timeout_ms',
   D2015: `built a sequence of more than ${MAX_SEQUENCE.toLocaleString('en')} items`,
 };
 
+/**
+ * The time bound is wall-clock time: a busy machine can pause a process longer than a short
+ * bound, so a record is failed for time only after this many tries in a row ran out of it.
+ */
+const TIMEOUT_TRIES = 3;
+
 export function compileExpression(where: string, source: string, bounds: Bounds): CompiledExpression {
   const expr = jsonata(source, { timeout: bounds.timeout_ms, stack: bounds.max_depth, sequence: MAX_SEQUENCE });
   return {
     async evaluate(input) {
-      try {
-        return await expr.evaluate(input);
-      } catch (e) {
-        const err = e as { code?: string; message?: string; position?: number };
-        const limit = err.code ? JSONATA_LIMIT_CODES[err.code] : undefined;
-        const why = limit ?? `${err.message ?? String(e)}${typeof err.position === 'number' ? ` (at position ${err.position})` : ''}`;
-        throw new TransformError(`${where}: ${why}`);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await expr.evaluate(input);
+        } catch (e) {
+          if ((e as { code?: string }).code === 'D1012' && attempt < TIMEOUT_TRIES) continue;
+          throw asTransformError(where, e);
+        }
       }
     },
   };
+}
+
+function asTransformError(where: string, e: unknown): TransformError {
+  const err = e as { code?: string; message?: string; position?: number };
+  const limit = err.code ? JSONATA_LIMIT_CODES[err.code] : undefined;
+  // $error("…") is the expression's own message: its position says nothing
+  const at = typeof err.position === 'number' && err.code !== USER_ERROR ? ` (at position ${err.position})` : '';
+  const why = limit ?? `${err.message ?? String(e)}${at}`;
+  return new TransformError(`${where}: ${why}`);
 }

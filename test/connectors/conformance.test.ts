@@ -9,6 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type BatchResult, type ConnectorSink, SinkError, type SinkContext, type SinkRecord } from '../../src/connectors/sink.js';
 import { sendWithBisect } from '../../src/core/send-with-bisect.js';
+import { compileTransform } from '../../src/core/transform/pipeline.js';
+import { deliverTransformed } from '../../src/core/transform-delivery.js';
+import { DEFAULT_FAILURE_STRATEGY } from '../../src/metadata/failure-strategy.js';
+import { parseTransform, type Transform } from '../../src/metadata/transform.js';
 import { openSink } from '../../src/metadata/open-sink.js';
 import { connectorTypes } from '../../src/metadata/registry.js';
 import type { ConnectorType } from '../../src/metadata/connector-type.js';
@@ -157,6 +161,20 @@ for (const type of connectorTypes()) {
         await s.cleanup();
       });
     }
+
+    test('through a transform: only the records its filter keeps arrive, once each, mapped', async () => {
+      if (!fixture) return assert.fail('no fixture');
+      const s = await started();
+      // topics t/tf/0 … t/tf/3: the filter drops level 2 = "3"; the map adds a user property every sink carries or ignores
+      const transform = compileTransform(parseTransform({ filter: 'topic_levels[2] != "3"', map: { user_properties: '{ "via": "transform" }' } }).value as Transform);
+      const batch = records('tf', 40, target.payload);
+      const o = await deliverTransformed(transform, s, batch, { ...DEFAULT_FAILURE_STRATEGY, strategy: 'discard' }, new AbortController().signal);
+      assert.equal(o.filteredIndexes.length, 10);
+      assert.equal(o.written, 30, JSON.stringify(o.discarded.map((d) => d.error.message)));
+      const kept = batch.filter((r) => !r.topic.endsWith('/3')).map((r) => r.id);
+      exactlyOnce(await arrived(target, 'tf', kept), kept);
+      await s.cleanup();
+    });
 
     test('one poison record in a batch: its index is reported permanent, the others arrive', async (t) => {
       if (!fixture) return assert.fail('no fixture');

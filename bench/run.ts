@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../test/harness/services.js';
 import { median, percentile, ROOT } from './lib.js';
-import { backlog, endToEnd, type Env, fanOut, ingest, latency, rawLimit } from './scenarios.js';
+import { backlog, endToEnd, type Env, fanOut, ingest, latency, rawLimit, transformCost } from './scenarios.js';
 import { clickhouseTarget, fileTarget, kafkaTarget, type Target } from './targets.js';
 import type { DrainTarget } from './drain/drain-target.js';
 
@@ -117,6 +117,18 @@ async function main(): Promise<void> {
       const drain = median(rs.map((r) => r.drainPerSec));
       record(label, 'drain records/s', rs.map((r) => r.drainPerSec), drainTarget.name === 'clickhouse' ? { target: '≥ 50,000', met: drain >= 50_000 } : {});
     }
+    if (wanted('transform')) {
+      // with and without the transform interleaved in each round, so both see the same machine
+      const file = targets[0] as Target;
+      const rounds = await repeat('transform off / on', async () => ({ off: await transformCost(env, file, false), on: await transformCost(env, file, true) }));
+      const label = 'transform (filter 1 in 10 + map of 3 fields) → file';
+      const offCpu = record(label, 'CPU µs/msg without', rounds.map((r) => r.off.cpuUsPerMsg));
+      const onCpu = median(rounds.map((r) => r.on.cpuUsPerMsg));
+      record(label, 'CPU µs/msg with', rounds.map((r) => r.on.cpuUsPerMsg), { baseline: 'without', ratio: onCpu / offCpu, target: '≤ 1.25 × without', met: onCpu / offCpu <= 1.25 });
+      const offRate = record(label, 'msg/s without', rounds.map((r) => r.off.msgPerSec));
+      const onRate = median(rounds.map((r) => r.on.msgPerSec));
+      record(label, 'msg/s with', rounds.map((r) => r.on.msgPerSec), { baseline: 'without', ratio: onRate / offRate });
+    }
     if (wanted('drain')) await drainEveryType(env);
     if (wanted('fanout')) {
       const rs = await repeat('fan-out', () => fanOut(env));
@@ -182,9 +194,11 @@ function writeResults(env: Env): void {
   const table = ['| scenario | metric | median | runs | baseline | ratio | target | met |', '|---|---|---|---|---|---|---|---|']
     .concat(rows.map((r) => `| ${r.scenario} | ${r.metric} | ${fmt(r.median)} | ${r.values.map(fmt).join(', ')} | ${r.baseline ?? ''} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} |`))
     .join('\n');
-  writeFileSync(join(dir, 'results.md'), `${header}${table}\n`);
-  writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ generated_at: when, runs: RUNS, env: { ...env, cpuProfileDir: undefined }, rows }, null, 2)}\n`);
-  console.log(`\n${table}\n\nwritten to bench/results/results.md and results.json`);
+  // BENCH_OUT names the files of a partial run (BENCH_ONLY), so the full run's results stay
+  const out = process.env.BENCH_OUT ?? 'results';
+  writeFileSync(join(dir, `${out}.md`), `${header}${table}\n`);
+  writeFileSync(join(dir, `${out}.json`), `${JSON.stringify({ generated_at: when, runs: RUNS, env: { ...env, cpuProfileDir: undefined }, rows }, null, 2)}\n`);
+  console.log(`\n${table}\n\nwritten to bench/results/${out}.md and ${out}.json`);
 }
 
 main().catch((e: unknown) => {

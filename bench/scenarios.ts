@@ -69,6 +69,37 @@ export async function endToEnd(env: Env, target: Target): Promise<{ msgPerSec: n
   }
 }
 
+/** A typical transform: drop one message in ten, keep three fields and add a topic level. */
+export const TYPICAL_TRANSFORM = {
+  filter: 'payload.seq % 10 != 9',
+  map: { payload: '{ "seq": payload.seq, "t": payload.t, "source": topic_levels[1] }' },
+};
+
+/**
+ * First publish → every record settled in the file sink, with or without TYPICAL_TRANSFORM: msg/s and
+ * the CPU (user + system) the Sluice process spent per published message.
+ */
+export async function transformCost(env: Env, target: Target, withTransform: boolean): Promise<{ msgPerSec: number; cpuUsPerMsg: number }> {
+  const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, `transform-${withTransform ? 'on' : 'off'}`));
+  try {
+    const id = uid(`tf_${withTransform ? 'on' : 'off'}`);
+    await s.create({ name: 'tf', ...target.connector(id), topic_filter: `${id}/#`, delivery: { batch_size: 1000, linger_ms: 5 }, ...(withTransform ? { transform: TYPICAL_TRANSFORM } : {}) });
+    const cpu0 = s.cpuMs();
+    const pub = await publish({ url: env.mqttUrl, topics: [`${id}/a`, `${id}/b`], count: env.n, qos: 1, clientId: uid('pub') });
+    const doneAt = await waitFor('every record settled', async () => {
+      const st = await s.status('tf');
+      return st.written + (st.filtered ?? 0) >= env.n ? Date.now() : undefined;
+    }, 900_000, 10);
+    const cpu = s.cpuMs() - cpu0;
+    const expected = withTransform ? env.n - Math.floor(env.n / 10) : env.n;
+    const readable = await target.count(id);
+    if (readable !== expected) throw new Error(`transform ${withTransform ? 'on' : 'off'}: ${readable} of ${expected} records readable`);
+    return { msgPerSec: env.n / ((doneAt - pub.startedAt) / 1000), cpuUsPerMsg: (cpu * 1000) / env.n };
+  } finally {
+    await s.stop();
+  }
+}
+
 /** Publish → readable in the target at a fixed rate. */
 /** Count and mean duration of the sink writes, from the process's own histogram. */
 async function batchStats(s: SluiceProcess): Promise<{ count: number; meanMs: number }> {

@@ -36,6 +36,8 @@ export function ConnectorForm({ tenant, name }) {
   const [stored, setStored] = useState(undefined);
   const [top, setTop] = useState({ name: '', type: '', topic_filter: '', description: '' });
   const [raws, setRaws] = useState({});
+  // the transform as JSON text: sent with the definition, so a PUT keeps it
+  const [transformText, setTransformText] = useState('');
   const [errors, setErrors] = useState({});
   const [result, setResult] = useState(undefined);
   const [busy, setBusy] = useState(false);
@@ -50,6 +52,7 @@ export function ConnectorForm({ tenant, name }) {
           const t = types.items.find((x) => x.name === def.type);
           setStored(def);
           setTop({ name: def.name, type: def.type, topic_filter: def.topic_filter, description: def.description ?? '' });
+          setTransformText(def.transform ? JSON.stringify(def.transform, null, 2) : '');
           setRaws({ ...rawsOf('config', t?.schema ?? {}, def.config), ...rawsOf('failure_strategy', types.failure_strategy_schema, def.failure_strategy), ...rawsOf('delivery', types.delivery_schema, def.delivery) });
         } else {
           setTop((x) => ({ ...x, type: x.type || (types.items.find((t) => t.name === 'file') ?? types.items[0])?.name }));
@@ -73,13 +76,21 @@ export function ConnectorForm({ tenant, name }) {
     const config = collect('config', configSchema, raws, editing && stored?.type === top.type ? stored.config : undefined, errs);
     const failure_strategy = collect('failure_strategy', meta.failure_strategy_schema, raws, undefined, errs);
     const delivery = collect('delivery', meta.delivery_schema, raws, undefined, errs);
+    let transform;
+    if (transformText.trim()) {
+      try {
+        transform = JSON.parse(transformText);
+      } catch (e) {
+        errs.transform = `must be a JSON object: ${e.message}`;
+      }
+    }
     setErrors(errs);
     if (Object.keys(errs).length) {
       setResult({ ok: false, text: 'Some fields could not be read; see the messages beside them.' });
       return undefined;
     }
     // an untouched section is left out: the server applies its defaults as a whole
-    return { config, ...(Object.keys(failure_strategy).length ? { failure_strategy } : {}), ...(Object.keys(delivery).length ? { delivery } : {}) };
+    return { config, ...(Object.keys(failure_strategy).length ? { failure_strategy } : {}), ...(Object.keys(delivery).length ? { delivery } : {}), ...(transform ? { transform } : {}) };
   };
 
   const run = async (what, fn) => {
@@ -147,6 +158,9 @@ export function ConnectorForm({ tenant, name }) {
       </fieldset>
       <details class="fieldset" open=${Object.keys(errors).some((k) => k.startsWith('delivery.'))}><summary>Delivery settings</summary>
         <${SchemaFields} prefix="delivery" schema=${meta.delivery_schema} raws=${raws} setRaw=${setRaw} errors=${errors} editing=${editing} />
+      </details>
+      <details class="fieldset" open=${Boolean(transformText.trim()) || Object.keys(errors).some((k) => k.startsWith('transform'))}><summary>Transform</summary>
+        ${topField('transform', 'Transform (JSON)', 'Optional: {"filter": "<JSONata>", "map": {"payload": …, "topic": …, "timestamp": …, "user_properties": …}}. Empty: records go as received.', html`<textarea id=${fieldId('transform')} rows="5" value=${transformText} aria-describedby=${describedBy('transform')} onInput=${(e) => setTransformText(e.target.value)}></textarea>`)}
       </details>
       <div class="actions sticky">
         <button type="button" disabled=${busy} onClick=${() => validate(false)}>Validate</button>

@@ -6,6 +6,7 @@ import { LineChart } from './charts.js';
 import { ago, duration, num, stateClass, time } from './format.js';
 import { html } from './html.js';
 import { HistoryCache, usePoll } from './poll.js';
+import { TransformPanel } from './transform-panel.js';
 
 async function load(c, cache) {
   const [def, status, samples, dl] = await Promise.all([
@@ -72,6 +73,7 @@ export function ConnectorPage({ tenant, name }) {
       <${Stat} label="Written" value=${num(s.written)} field="written" />
       <${Stat} label="Discarded" value=${num(s.discarded_total)} field="discarded" />
       <${Stat} label="Dead-lettered" value=${num(s.dead_lettered)} field="dead_lettered" />
+      <${Stat} label="Filtered" value=${num(s.filtered ?? 0)} field="filtered" />
       <${Stat} label="Pending" value=${num(s.pending)} field="pending" />
       <${Stat} label="Oldest pending" value=${s.pending ? duration(s.oldest_pending_age_ms) : '–'} />
       <${Stat} label="Retries" value=${num(s.retries)} />
@@ -87,6 +89,8 @@ export function ConnectorPage({ tenant, name }) {
     <h2>Recent errors</h2>
     ${s.last_error ? html`<p class="error"><span class="muted">${time(s.last_error_at)}</span> ${s.last_error}</p>` : html`<p class="muted">No error.</p>`}
     ${dl.items.length > 0 && html`<ul class="errors">${dl.items.map((d) => html`<li><span class="muted">${time(d.dead_letter_timestamp)} · dead letter ${d.id}</span> ${d.error_message}</li>`)}</ul>`}
+    <h2>Transform</h2>
+    <${TransformPanel} c=${c} transform=${def.transform} />
     <h2>Definition</h2>
     <pre class="definition" aria-label="definition">${JSON.stringify(def, null, 2)}</pre>
   </section>`;

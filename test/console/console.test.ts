@@ -161,6 +161,21 @@ describe('web console in Chromium', { timeout: 300_000 }, () => {
     assert.equal((await fx.api.ok<{ total: number }>('GET', '/api/v1/connectors/hook/dead-letters')).total, 0);
   });
 
+  it("tries a transform on the connector page: each sample beside what the sink would receive", async () => {
+    await page.goto(`${fx.server.url}/#/c/default/files`);
+    await page.getByText('Try the transform').click();
+    await page.getByLabel(/^Transform \(JSON/).fill('{"filter":"payload.seq > 1","map":"{ \\"n\\": payload.seq }"}');
+    await page.getByLabel(/^Sample messages/).fill('console/files/1 {"seq":1}\nconsole/files/2 {"seq":2}\nconsole/files/3 {"seq":"x"}');
+    await page.getByRole('button', { name: 'Try' }).click();
+    const rows = page.locator('table.trial tbody tr');
+    await waitFor('three trial rows', async () => (await rows.count()) === 3, { timeoutMs: WAIT });
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-outcome'))), ['filtered', 'sent', 'failed']);
+    assert.match((await rows.nth(1).textContent()) ?? '', /\{"n":2\}/);
+    await page.getByLabel(/^Transform \(JSON/).fill('{"filter":"("}');
+    await page.getByRole('button', { name: 'Try' }).click();
+    await page.getByText(/transform\.filter: does not parse/).waitFor();
+  });
+
   it('labels every control, fits 360 px, and logged no console error', async () => {
     for (const hash of ['#/', '#/new', '#/c/default/files', '#/c/default/hook/dead-letters']) {
       await page.goto(`${fx.server.url}/${hash}`);

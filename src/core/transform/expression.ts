@@ -2,6 +2,7 @@
 // (`timeout_ms`, checked at every evaluation step), evaluation depth (`max_depth`) and sequence
 // length. Any failure is a TransformError naming the expression's place in the definition.
 import jsonata from 'jsonata';
+import { compileFast } from './fast-path.js';
 
 /** How long sequences an expression may build (a `[1..1e9]` range is refused, not allocated). */
 const MAX_SEQUENCE = 1_000_000;
@@ -20,6 +21,8 @@ export interface Bounds {
 
 export interface CompiledExpression {
   evaluate(input: unknown): Promise<unknown>;
+  /** whether the plain-JavaScript evaluator (fast-path.ts) runs it */
+  fast: boolean;
 }
 
 /** JSONata's code for an error raised by the expression with $error() */
@@ -39,8 +42,17 @@ const TIMEOUT_TRIES = 3;
 
 export function compileExpression(where: string, source: string, bounds: Bounds): CompiledExpression {
   const expr = jsonata(source, { timeout: bounds.timeout_ms, stack: bounds.max_depth, sequence: MAX_SEQUENCE });
+  const fast = compileFast(expr.ast());
   return {
+    fast: fast !== undefined,
     async evaluate(input) {
+      if (fast) {
+        try {
+          return fast(input);
+        } catch {
+          // GIVE_UP: this input goes to JSONata's evaluator, which words its errors
+        }
+      }
       for (let attempt = 1; ; attempt++) {
         try {
           return await expr.evaluate(input);

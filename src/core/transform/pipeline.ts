@@ -71,7 +71,9 @@ export function compileTransform(t: Transform): CompiledTransform {
       const view = recordView(r);
       if (filter && !keeps(await filter.evaluate(view))) return { kind: 'filtered' };
       if (!mapping) return { kind: 'records', records: [r] };
-      const out: SinkRecord = { ...r };
+      // assigned field by field: spreading a record is slow in V8 and this runs per record
+      const out: SinkRecord = { id: r.id, offset: r.offset, topic: r.topic, payload: r.payload, qos: r.qos, retain: r.retain, timestamp: r.timestamp };
+      if (r.properties) out.properties = r.properties;
       if (compiled.payload) out.payload = payloadBytes(payloadPlace, await compiled.payload.evaluate(view));
       if (compiled.topic) out.topic = topicOf(await compiled.topic.evaluate(view));
       if (compiled.timestamp) out.timestamp = timestampOf(await compiled.timestamp.evaluate(view));

@@ -1,5 +1,6 @@
 // Trying a transform on sample messages without a sink: each input beside what it becomes
 // (the records that would be sent, filtered, or the error that would fail it).
+import { isUtf8 } from 'node:buffer';
 import type { SinkRecord } from '../../connectors/sink.js';
 import type { Transform } from '../../metadata/transform.js';
 import { compileTransform } from './pipeline.js';
@@ -23,17 +24,10 @@ export interface TransformTrial {
   error?: string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export function sampleOf(r: SinkRecord): SampleMessage {
-  let payload: string;
-  let encoding: SampleMessage['payload_encoding'] = 'utf8';
-  try {
-    payload = utf8.decode(r.payload);
-  } catch {
-    payload = r.payload.toString('base64');
-    encoding = 'base64';
-  }
+  const text = isUtf8(r.payload);
+  const payload = r.payload.toString(text ? 'utf8' : 'base64');
+  const encoding: SampleMessage['payload_encoding'] = text ? 'utf8' : 'base64';
   const up = r.properties?.userProperties;
   return { topic: r.topic, payload, payload_encoding: encoding, qos: r.qos, retain: r.retain, timestamp: r.timestamp, ...(up && Object.keys(up).length > 0 ? { user_properties: up } : {}) };
 }

@@ -30,7 +30,8 @@ export async function deliverTransformed(
   for (let i = 0; i < records.length; i++) {
     let outcome;
     try {
-      outcome = await transform.apply(records[i] as SinkRecord);
+      const applied = transform.apply(records[i] as SinkRecord);
+      outcome = applied instanceof Promise ? await applied : applied;
     } catch (e) {
       failedTransform.push({ index: i, error: SinkError.permanent((e as Error).message) });
       continue;

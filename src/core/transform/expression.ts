@@ -2,7 +2,7 @@
 // (`timeout_ms`, checked at every evaluation step), evaluation depth (`max_depth`) and sequence
 // length. Any failure is a TransformError naming the expression's place in the definition.
 import jsonata from 'jsonata';
-import { compileFast } from './fast-path.js';
+import { compileFast, GIVE_UP } from './fast-path.js';
 
 /** How long sequences an expression may build (a `[1..1e9]` range is refused, not allocated). */
 const MAX_SEQUENCE = 1_000_000;
@@ -21,6 +21,8 @@ export interface Bounds {
 
 export interface CompiledExpression {
   evaluate(input: unknown): Promise<unknown>;
+  /** the value by the plain-JavaScript evaluator (fast-path.ts), or GIVE_UP when only evaluate() can tell */
+  trySync(input: unknown): unknown;
   /** whether the plain-JavaScript evaluator (fast-path.ts) runs it */
   fast: boolean;
 }
@@ -45,6 +47,14 @@ export function compileExpression(where: string, source: string, bounds: Bounds)
   const fast = compileFast(expr.ast());
   return {
     fast: fast !== undefined,
+    trySync(input) {
+      if (!fast) return GIVE_UP;
+      try {
+        return fast(input);
+      } catch {
+        return GIVE_UP;
+      }
+    },
     async evaluate(input) {
       if (fast) {
         try {

@@ -5,13 +5,30 @@ import type { SinkRecord } from '../../connectors/sink.js';
 import { mapSection, type Transform } from '../../metadata/transform.js';
 import { topicNameError } from '../../metadata/topic.js';
 import { type CompiledExpression, compileExpression, TransformError } from './expression.js';
+import { GIVE_UP } from './fast-path.js';
 import { recordView } from './record-view.js';
 
 export type TransformOutcome = { kind: 'filtered' } | { kind: 'records'; records: SinkRecord[] };
 
 export interface CompiledTransform {
-  /** resolves to the records to send for `r` (none when filtered); rejects with a TransformError */
-  apply(r: SinkRecord): Promise<TransformOutcome>;
+  /**
+   * The records to send for `r` (none when filtered), or a TransformError. Synchronous when
+   * every expression ran on the fast path (no promise per record), else a promise.
+   */
+  apply(r: SinkRecord): TransformOutcome | Promise<TransformOutcome>;
+}
+
+const FILTERED: TransformOutcome = { kind: 'filtered' };
+
+/** Each expression's value: synchronously when all run on the fast path, else a promise for the lot. */
+function evaluateAll(exprs: readonly CompiledExpression[], input: unknown): unknown[] | Promise<unknown[]> {
+  const values: unknown[] = [];
+  for (let i = 0; i < exprs.length; i++) {
+    const v = (exprs[i] as CompiledExpression).trySync(input);
+    if (v === GIVE_UP) return Promise.all(exprs.slice(i).map((e) => e.evaluate(input))).then((rest) => [...values, ...rest]);
+    values.push(v);
+  }
+  return values;
 }
 
 function payloadBytes(where: string, value: unknown): Buffer {
@@ -64,24 +81,37 @@ export function compileTransform(t: Transform): CompiledTransform {
     if (source !== undefined) compiled[k] = compileExpression(typeof t.map === 'string' ? 'transform.map' : `transform.map.${k}`, source, bounds);
   }
   const payloadPlace = typeof t.map === 'string' ? 'transform.map' : 'transform.map.payload';
-  const mapping = Object.keys(compiled).length > 0;
+  const keys = (['payload', 'topic', 'timestamp', 'user_properties'] as const).filter((k) => compiled[k] !== undefined);
+  const exprs = keys.map((k) => compiled[k] as CompiledExpression);
+
+  const build = (r: SinkRecord, values: unknown[]): TransformOutcome => {
+    // assigned field by field: spreading a record is slow in V8 and this runs per record
+    const out: SinkRecord = { id: r.id, offset: r.offset, topic: r.topic, payload: r.payload, qos: r.qos, retain: r.retain, timestamp: r.timestamp };
+    if (r.properties) out.properties = r.properties;
+    keys.forEach((k, i) => {
+      const v = values[i];
+      if (k === 'payload') out.payload = payloadBytes(payloadPlace, v);
+      else if (k === 'topic') out.topic = topicOf(v);
+      else if (k === 'timestamp') out.timestamp = timestampOf(v);
+      else out.properties = { ...r.properties, userProperties: { ...r.properties?.userProperties, ...userPropertiesOf(v) } };
+    });
+    return { kind: 'records', records: [out] };
+  };
+
+  const mapped = (r: SinkRecord, view: unknown): TransformOutcome | Promise<TransformOutcome> => {
+    if (exprs.length === 0) return { kind: 'records', records: [r] };
+    const values = evaluateAll(exprs, view);
+    return values instanceof Promise ? values.then((v) => build(r, v)) : build(r, values);
+  };
+
   return {
-    async apply(r) {
-      if (!filter && !mapping) return { kind: 'records', records: [r] };
+    apply(r) {
+      if (!filter && exprs.length === 0) return { kind: 'records', records: [r] };
       const view = recordView(r);
-      if (filter && !keeps(await filter.evaluate(view))) return { kind: 'filtered' };
-      if (!mapping) return { kind: 'records', records: [r] };
-      // assigned field by field: spreading a record is slow in V8 and this runs per record
-      const out: SinkRecord = { id: r.id, offset: r.offset, topic: r.topic, payload: r.payload, qos: r.qos, retain: r.retain, timestamp: r.timestamp };
-      if (r.properties) out.properties = r.properties;
-      if (compiled.payload) out.payload = payloadBytes(payloadPlace, await compiled.payload.evaluate(view));
-      if (compiled.topic) out.topic = topicOf(await compiled.topic.evaluate(view));
-      if (compiled.timestamp) out.timestamp = timestampOf(await compiled.timestamp.evaluate(view));
-      if (compiled.user_properties) {
-        const added = userPropertiesOf(await compiled.user_properties.evaluate(view));
-        out.properties = { ...r.properties, userProperties: { ...r.properties?.userProperties, ...added } };
-      }
-      return { kind: 'records', records: [out] };
+      if (!filter) return mapped(r, view);
+      const kept = filter.trySync(view);
+      if (kept === GIVE_UP) return filter.evaluate(view).then((v) => (keeps(v) ? mapped(r, view) : FILTERED));
+      return keeps(kept) ? mapped(r, view) : FILTERED;
     },
   };
 }

@@ -5,6 +5,7 @@
 import jsonata from 'jsonata';
 import Type, { type Static } from 'typebox';
 import type { FieldError } from '../errors.js';
+import { EtlRuleSchema, etlRuleErrors, isEmptyEtlRule } from '../transform/etl/index.js';
 import { schemaErrors } from './schema-errors.js';
 
 const Expression = (description: string, examples: string[]) => Type.String({ minLength: 1, maxLength: 8192, description, examples });
@@ -23,6 +24,7 @@ export const TransformSchema = Type.Object(
   {
     filter: Type.Optional(Expression('Keep the record when this JSONata expression is true; a record it rejects is counted as `filtered` and never sent.', ['payload.temp > 30 and topic_levels[1] = "site-7"'])),
     map: Type.Optional(Type.Union([Expression('Shorthand for `{ "payload": <expression> }`.', ['payload.reading']), MapSchema])),
+    etl_rule: Type.Optional(Type.Union([EtlRuleSchema, Type.Null()], { description: "RobustMQ's ETL rule (decode → Extract/Rename/KeepOnly/Set/Delete → encode), the other way to shape the payload; see transforms-etl.md. Runs after the filter; not together with `map`." })),
     timeout_ms: Type.Integer({ minimum: 1, maximum: 5000, default: 250, description: 'Longest time one expression may run for one record, in ms (wall clock). A record whose expression runs out of it three times in a row fails (permanent).' }),
     max_depth: Type.Integer({ minimum: 8, maximum: 1000, default: 200, description: 'Deepest evaluation stack of one expression; deeper fails the record (permanent).' }),
   },
@@ -58,9 +60,13 @@ export function parseTransform(input: unknown, prefix = 'transform'): { value?: 
   if (typeof input !== 'object' || Array.isArray(input)) return { errors: [{ path: prefix, rule: 'must be an object' }] };
   const given: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input as Record<string, unknown>)) if (v !== null && v !== undefined) given[k] = v;
-  const candidate = { timeout_ms: 250, max_depth: 200, ...given };
-  const errors = schemaErrors(TransformSchema, candidate, prefix);
+  const candidate: Record<string, unknown> = { timeout_ms: 250, max_depth: 200, ...given };
+  // the ETL rule has its own checks, whose errors name the step; the schema checks the rest
+  const { etl_rule: etlRule, ...rest } = candidate;
+  const errors = [...schemaErrors(TransformSchema, rest, prefix), ...etlRuleErrors(etlRule, `${prefix}.etl_rule`)];
   if (errors.length > 0) return { errors };
+  const hasEtl = etlRule !== undefined && !isEmptyEtlRule(etlRule);
+  if (!hasEtl) delete candidate.etl_rule;
   const t = candidate as Transform;
   if (t.filter !== undefined) {
     const rule = expressionError(t.filter);
@@ -72,7 +78,8 @@ export function parseTransform(input: unknown, prefix = 'transform'): { value?: 
     const rule = typeof source === 'string' ? expressionError(source) : undefined;
     if (rule) errors.push({ path: typeof t.map === 'string' ? mapPath : `${mapPath}${k}`, rule });
   }
+  if (hasEtl && map !== undefined && Object.keys(map).length > 0) errors.push({ path: `${prefix}.etl_rule`, rule: 'cannot be used together with map: shape the payload with one of them' });
   if (errors.length > 0) return { errors };
-  if (t.filter === undefined && (map === undefined || Object.keys(map).length === 0)) return { errors: [] };
+  if (t.filter === undefined && !hasEtl && (map === undefined || Object.keys(map).length === 0)) return { errors: [] };
   return { value: t, errors: [] };
 }

@@ -118,3 +118,31 @@ describe('hostile expressions and payloads are bounded', () => {
     assert.equal(sum[0]?.payload.toString(), '200000');
   });
 });
+
+describe("RobustMQ's etl_rule in the transform", () => {
+  const splitRule = {
+    decode_rule: { Decode: { data_type: 'JsonArray', line_separator: null, token_separator: null, kv_separator: null } },
+    ops_rule_list: [{ Rename: { field_mapping: { t: 'celsius' } } }, { Set: { rules: [{ target_field: 'site', value: { type: 'const', value: 'site-7' } }] } }],
+    encode_rule: { Encode: { data_type: 'JsonObject', line_separator: null, token_separator: null, kv_separator: null } },
+  };
+
+  test('a JSON array payload becomes one record per element, with stable ids; the filter runs first', async () => {
+    const t = compiled({ filter: '$count(payload) > 0', etl_rule: splitRule });
+    const out = sent(await t.apply(rec('[{"t":20},{"t":21,"x":1}]')));
+    assert.deepEqual(out.map((r) => [r.id, JSON.parse(r.payload.toString())]), [['ep-42#0', { celsius: 20, site: 'site-7' }], ['ep-42#1', { celsius: 21, x: 1, site: 'site-7' }]]);
+    assert.equal((await t.apply(rec('[]'))).kind, 'filtered');
+    const one = sent(await compiled({ etl_rule: splitRule }).apply(rec('[{"t":1}]')));
+    assert.equal(one[0]?.id, 'ep-42', 'a single output keeps the record id');
+  });
+
+  test('a payload the rule cannot decode fails that record, naming the step', async () => {
+    await assert.rejects(async () => compiled({ etl_rule: splitRule }).apply(rec('{"not":"an array"}')), /transform\.etl_rule: /);
+  });
+
+  test('checked at create: the step named; not together with map; an empty rule (RobustMQ stores one) is no transform', () => {
+    const bad = parseTransform({ etl_rule: { ...splitRule, decode_rule: { Decode: { data_type: 'Xml' } } } });
+    assert.ok(bad.errors.length > 0 && bad.errors.every((e) => e.path.startsWith('transform.etl_rule.decode_rule')), JSON.stringify(bad.errors));
+    assert.deepEqual(parseTransform({ etl_rule: splitRule, map: 'payload' }).errors, [{ path: 'transform.etl_rule', rule: 'cannot be used together with map: shape the payload with one of them' }]);
+    assert.deepEqual(parseTransform({ etl_rule: { decode_rule: null, ops_rule_list: [], encode_rule: null } }), { errors: [] });
+  });
+});

@@ -143,7 +143,8 @@ export function robustmqRoutes(server: FastifyInstance, service: ConnectorServic
       topic_filter: b.topic_name,
       failure_strategy: b.failure_strategy ?? undefined,
       delivery: b.delivery,
-      transform: b.transform,
+      // RobustMQ's connector carries its ETL rule beside the config; here it is part of the transform
+      transform: b.etl_rule === undefined || b.etl_rule === null ? b.transform : { ...(b.transform ?? {}), etl_rule: b.etl_rule },
     }));
     return ok('success' as const);
     },

@@ -97,6 +97,7 @@ export const RobustCreateBody = Type.Object(
     failure_strategy: Type.Optional(Type.Union([Type.Record(Type.String(), Json, { description: 'failure strategy (see FailureStrategy); null fields take the default' }), Type.Null()])),
     delivery: Type.Optional(DeliveryInput),
     transform: Type.Optional(TransformInput),
+    etl_rule: Type.Optional(Type.Union([Type.Record(Type.String(), Json), Type.Null()], { description: "RobustMQ's ETL rule, as RobustMQ's connector carries it: the transform's etl_rule" })),
   },
   { additionalProperties: false },
 );

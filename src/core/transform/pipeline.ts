@@ -6,6 +6,7 @@ import { mapSection, type Transform } from '../../metadata/transform.js';
 import { topicNameError } from '../../metadata/topic.js';
 import { type CompiledExpression, compileExpression, TransformError } from './expression.js';
 import { GIVE_UP } from './fast-path.js';
+import { type CompiledEtl, compileEtlRule } from '../../transform/etl/index.js';
 import { recordView } from './record-view.js';
 
 export type TransformOutcome = { kind: 'filtered' } | { kind: 'records'; records: SinkRecord[] };
@@ -62,6 +63,27 @@ function userPropertiesOf(value: unknown): Record<string, string | string[]> {
   return out;
 }
 
+/**
+ * RobustMQ's ETL rule on the payload: one record per output payload. A message split into several
+ * gives ids `<id>#<n>`, the same on every redelivery, so sinks still deduplicate; `now` in a Set
+ * rule is the record's receive time, for the same reason.
+ */
+function etlRecords(etl: CompiledEtl, r: SinkRecord): TransformOutcome {
+  let payloads: Buffer[];
+  try {
+    payloads = etl.apply(r.payload, r.timestamp);
+  } catch (e) {
+    throw new TransformError(`transform.etl_rule: ${(e as Error).message}`);
+  }
+  if (payloads.length === 0) return FILTERED;
+  const make = (payload: Buffer, i: number): SinkRecord => {
+    const out: SinkRecord = { id: payloads.length === 1 ? r.id : `${r.id}#${i}`, offset: r.offset, topic: r.topic, payload, qos: r.qos, retain: r.retain, timestamp: r.timestamp };
+    if (r.properties) out.properties = r.properties;
+    return out;
+  };
+  return { kind: 'records', records: payloads.map(make) };
+}
+
 /** JSONata's own truthiness: a filter that matches nothing (undefined) rejects the record. */
 function keeps(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(keeps);
@@ -81,6 +103,7 @@ export function compileTransform(t: Transform): CompiledTransform {
     if (source !== undefined) compiled[k] = compileExpression(typeof t.map === 'string' ? 'transform.map' : `transform.map.${k}`, source, bounds);
   }
   const payloadPlace = typeof t.map === 'string' ? 'transform.map' : 'transform.map.payload';
+  const etl = t.etl_rule ? compileEtlRule(t.etl_rule) : undefined;
   const keys = (['payload', 'topic', 'timestamp', 'user_properties'] as const).filter((k) => compiled[k] !== undefined);
   const exprs = keys.map((k) => compiled[k] as CompiledExpression);
 
@@ -99,6 +122,7 @@ export function compileTransform(t: Transform): CompiledTransform {
   };
 
   const mapped = (r: SinkRecord, view: unknown): TransformOutcome | Promise<TransformOutcome> => {
+    if (etl) return etlRecords(etl, r);
     if (exprs.length === 0) return { kind: 'records', records: [r] };
     const values = evaluateAll(exprs, view);
     return values instanceof Promise ? values.then((v) => build(r, v)) : build(r, values);
@@ -106,7 +130,8 @@ export function compileTransform(t: Transform): CompiledTransform {
 
   return {
     apply(r) {
-      if (!filter && exprs.length === 0) return { kind: 'records', records: [r] };
+      if (!filter && exprs.length === 0 && !etl) return { kind: 'records', records: [r] };
+      if (!filter && etl) return etlRecords(etl, r); // the ETL rule reads the payload itself
       const view = recordView(r);
       if (!filter) return mapped(r, view);
       const kept = filter.trySync(view);

@@ -72,6 +72,24 @@ describe("RobustMQ's documented create requests", () => {
   }
 });
 
+describe("RobustMQ's etl_rule beside the config", () => {
+  test('is taken as the transform\'s etl_rule; its empty stored form is no transform; a broken one names the step', async () => {
+    const rule = {
+      decode_rule: { Decode: { data_type: 'JsonObject', line_separator: null, token_separator: null, kv_separator: null } },
+      ops_rule_list: [{ KeepOnly: { keys: ['temp'] } }],
+      encode_rule: { Encode: { data_type: 'JsonObject', line_separator: null, token_separator: null, kv_separator: null } },
+    };
+    const post = (name: string, etl_rule: unknown) => app.inject({ method: 'POST', url: '/api/cluster/connector/create', payload: { connector_name: name, connector_type: 'LocalFile', config: '{"local_file_path":"/tmp/etl.log"}', topic_name: 'etl/#', etl_rule } });
+    assert.equal((await post('etl-1', rule)).statusCode, 200);
+    assert.deepEqual((await store.get('default', 'etl-1'))?.transform?.etl_rule, rule);
+    assert.equal((await post('etl-2', { decode_rule: null, ops_rule_list: [], encode_rule: null })).statusCode, 200);
+    assert.equal((await store.get('default', 'etl-2'))?.transform, undefined);
+    const bad = await post('etl-3', { ...rule, decode_rule: { Decode: { data_type: 'Protobuf' } } });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /transform\.etl_rule\.decode_rule/);
+  });
+});
+
 describe('null means unset', () => {
   test('an optional field given as null takes its default; a required one given as null is an error naming it', async () => {
     const ok = await create('mqtt', { server: 'tcp://remote-broker:1883', topic_prefix: null, client_id_prefix: null, username: null });

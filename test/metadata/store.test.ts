@@ -192,11 +192,11 @@ describe('SQLite file', () => {
     const db = new Database(path);
     try {
       const rows = db.prepare("SELECT version FROM schema_migrations WHERE component = 'definitions' ORDER BY version").all() as { version: number }[];
-      assert.deepEqual(rows.map((r) => r.version), [1]);
+      assert.deepEqual(rows.map((r) => r.version), [1, 2], 'each migration applied once (2: the transform column)');
       // running the migrations again directly is a no-op, not an error ("table connectors already exists")
-      migrate(db, 'definitions', ['CREATE TABLE connectors (x INTEGER)']);
-      migrate(db, 'definitions', ['CREATE TABLE connectors (x INTEGER)', 'CREATE TABLE extra (y INTEGER)']);
-      assert.deepEqual((db.prepare("SELECT version FROM schema_migrations WHERE component = 'definitions' ORDER BY version").all() as { version: number }[]).map((r) => r.version), [1, 2]);
+      migrate(db, 'definitions', ['CREATE TABLE connectors (x INTEGER)', 'ALTER TABLE connectors ADD COLUMN transform TEXT']);
+      migrate(db, 'definitions', ['CREATE TABLE connectors (x INTEGER)', 'ALTER TABLE connectors ADD COLUMN transform TEXT', 'CREATE TABLE extra (y INTEGER)']);
+      assert.deepEqual((db.prepare("SELECT version FROM schema_migrations WHERE component = 'definitions' ORDER BY version").all() as { version: number }[]).map((r) => r.version), [1, 2, 3]);
       assert.ok(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'extra'").get());
     } finally {
       db.close();

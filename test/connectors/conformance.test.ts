@@ -82,7 +82,10 @@ async function loadFixture(type: ConnectorType): Promise<ConformanceFixture | un
   return ((await import(file)) as { fixture: ConformanceFixture }).fixture;
 }
 
+// SLUICE_CONFORMANCE_TYPES=a,b runs only those types (a development aid; CI leaves it unset).
+const only = process.env.SLUICE_CONFORMANCE_TYPES?.split(',').map((t) => t.trim()).filter(Boolean);
 for (const type of connectorTypes()) {
+  if (only && only.length > 0 && !only.includes(type.name)) continue;
   describe(`conformance: ${type.name}`, { timeout: 10 * MIN }, () => {
     let fixture: ConformanceFixture | undefined;
     let target: ConformanceTarget;

@@ -6,7 +6,7 @@ import { connect as netConnect } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { readdirSync, readFileSync } from 'node:fs';
-import { kafkaMetadataBrokers, serviceNames, startService, type RunningService, type ServiceName } from './services.js';
+import { kafkaBrokerCommandLine, kafkaMetadataBrokers, serviceNames, startService, type RunningService, type ServiceName } from './services.js';
 
 const MIN = 60_000;
 
@@ -146,9 +146,19 @@ test('influxdb: create database, /write, SELECT back', { timeout: 5 * MIN }, asy
 });
 
 test('kafka: KRaft broker accepts TCP and answers a Metadata request', { timeout: 15 * MIN }, async (t) => {
-  const svc = await timedStart(t, 'kafka');
+  // SLUICE_KAFKA_JVM_OPTS set after the harness was imported (as bench/run.ts does) still reaches
+  // the broker's JVM: the test settings plus a marker, read back from the process's command line
+  const before = process.env.SLUICE_KAFKA_JVM_OPTS;
+  const opts = '-Xms128m -Xmx512m -XX:+UseG1GC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Dsluice.harness.jvm-opts=late';
+  process.env.SLUICE_KAFKA_JVM_OPTS = opts;
+  const svc = await timedStart(t, 'kafka').finally(() => {
+    if (before === undefined) delete process.env.SLUICE_KAFKA_JVM_OPTS;
+    else process.env.SLUICE_KAFKA_JVM_OPTS = before;
+  });
   const brokers = envOf(svc, 'SLUICE_TEST_KAFKA_BROKERS');
   try {
+    const cmd = kafkaBrokerCommandLine(envOf(svc, 'SLUICE_TEST_KAFKA_LOG_DIR'));
+    for (const o of opts.split(' ')) assert.ok(cmd.includes(o), `broker command line lacks ${o}: ${cmd.join(' ')}`);
     const [host = '', portStr = ''] = brokers.split(':');
     const port = Number(portStr);
     await new Promise<void>((ok, fail) => {

@@ -3,9 +3,10 @@
 // listener and a SASL_PLAINTEXT one (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   CACHE_DIR, defineService, ensureInstalled, exists, freePort, makeTempDir, managed, spawnServer, waitUntil, which,
   type RunningService, type StartOptions,
@@ -43,12 +44,15 @@ log4j.logger.kafka.server.ControllerServer=INFO
 `;
 
 // Small heap; C1 only, which starts ~1.5 s faster. Benchmarks can override
-// these with SLUICE_KAFKA_JVM_OPTS (space separated).
-const TUNING = process.env.SLUICE_KAFKA_JVM_OPTS?.split(/\s+/).filter(Boolean)
-  ?? ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData'];
+// these with SLUICE_KAFKA_JVM_OPTS (space separated), read when a broker starts (not when this
+// module loads, which is before a benchmark sets it).
+export function kafkaJvmTuning(): string[] {
+  return process.env.SLUICE_KAFKA_JVM_OPTS?.split(/\s+/).filter(Boolean)
+    ?? ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData'];
+}
 
 const jvmArgs = (dir: string, libs: string): string[] => [
-  ...TUNING,
+  ...kafkaJvmTuning(),
   '-Djava.awt.headless=true', `-Djava.io.tmpdir=${dir}`,
   `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
   '-cp', `${libs}/*`,
@@ -112,6 +116,24 @@ export async function kafkaMetadataBrokers(host: string, port: number, timeoutMs
 /** The one user of the SASL_PLAINTEXT listener, for PLAIN and both SCRAM mechanisms. */
 const SASL_USER = 'sluice';
 const SASL_PASSWORD = 'sluice-kafka-pw';
+
+/**
+ * The command line of the running broker whose log.dirs is `logDir` (SLUICE_TEST_KAFKA_LOG_DIR),
+ * read from /proc: what the JVM was really started with.
+ */
+export function kafkaBrokerCommandLine(logDir: string): string[] {
+  const marker = `-Djava.io.tmpdir=${dirname(logDir)}`;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    if (args.includes(marker) && args.includes('kafka.Kafka')) return args.filter(Boolean);
+  }
+  throw new Error(`kafka: no running broker with ${marker}`);
+}
 
 export async function startKafka(opts: StartOptions = {}): Promise<RunningService> {
   const libs = await ensureInstalled('kafka', locate);

@@ -5,11 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startService, type RunningService } from '../test/harness/services.js';
+import { kafkaBrokerCommandLine, startService, type RunningService } from '../test/harness/services.js';
 import { median, percentile, ROOT } from './lib.js';
 import { backlog, endToEnd, type Env, fanOut, ingest, latency, rawLimit, transformCost } from './scenarios.js';
 import { clickhouseTarget, fileTarget, kafkaTarget, type Target } from './targets.js';
 import type { DrainTarget } from './drain/drain-target.js';
+import { runPeers } from './peers/run-peers.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const RUNS = num('BENCH_RUNS', 3);
@@ -17,6 +18,8 @@ const RUNS = num('BENCH_RUNS', 3);
 const WRITE_ALONE_ROWS = 100;
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (s: string) => !only || only.includes(s);
+// BENCH_ONLY=peers: the side-by-side benchmark alone (it measures its own raw subscriber)
+const onlyPeers = only?.every((s) => s === 'peers') ?? false;
 
 type Row = { scenario: string; metric: string; values: number[]; median: number; baseline?: string; ratio?: number; target?: string; met?: boolean };
 const rows: Row[] = [];
@@ -56,13 +59,16 @@ async function main(): Promise<void> {
   };
   if (env.cpuProfileDir) mkdirSync(env.cpuProfileDir, { recursive: true });
   const targets: Target[] = [fileTarget(mkdtempSync(join(tmpdir(), 'sluice-bench-out-')))];
-  if (wanted('kafka')) {
+  let kafkaBrokers: string | undefined;
+  if (wanted('kafka') || wanted('peers')) {
     // the harness starts Kafka with C1-only JIT to start fast in tests; a benchmark wants the
     // broker as it runs in production
     process.env.SLUICE_KAFKA_JVM_OPTS ??= '-Xms512m -Xmx1g -XX:+UseG1GC -XX:-UsePerfData';
     const k = await startService('kafka');
     services.push(k);
-    targets.push(kafkaTarget(k.env.SLUICE_TEST_KAFKA_BROKERS as string));
+    assertKafkaJvm(k, process.env.SLUICE_KAFKA_JVM_OPTS);
+    kafkaBrokers = k.env.SLUICE_TEST_KAFKA_BROKERS as string;
+    targets.push(kafkaTarget(kafkaBrokers));
   }
   if (wanted('clickhouse')) {
     const c = await startService('clickhouse');
@@ -70,6 +76,8 @@ async function main(): Promise<void> {
     targets.push(clickhouseTarget(c.env.SLUICE_TEST_CLICKHOUSE_URL as string));
   }
   try {
+    if (wanted('peers')) await runPeers({ mqttUrl: env.mqttUrl, kafkaBrokers, n: env.n, rounds: num('BENCH_ROUNDS', 5), idleMs: num('BENCH_PEERS_IDLE_MS', 20_000) });
+    if (onlyPeers) return;
     const raw0 = record('raw limit', 'QoS 0 msg/s', (await repeat('raw qos0', () => rawLimit(env, 0))).map((r) => r.msgPerSec));
     const raw1 = record('raw limit', 'QoS 1 msg/s', (await repeat('raw qos1', () => rawLimit(env, 1))).map((r) => r.msgPerSec), { baseline: `QoS 0: ${raw0.toFixed(0)}` });
     const vsRaw = (v: number, min: number) => ({ baseline: 'raw QoS 1', ratio: v / raw1, target: `≥ ${min} × raw`, met: v / raw1 >= min });
@@ -141,6 +149,14 @@ async function main(): Promise<void> {
     for (const s of services.reverse()) await s.stop().catch(() => undefined);
   }
   writeResults(env);
+}
+
+/** The broker's JVM really runs with `opts` (read from /proc): the benchmark's figures depend on it. */
+function assertKafkaJvm(k: RunningService, opts: string): void {
+  const cmd = kafkaBrokerCommandLine(k.env.SLUICE_TEST_KAFKA_LOG_DIR as string);
+  const lacking = opts.split(/\s+/).filter((o) => o && !cmd.includes(o));
+  if (lacking.length) throw new Error(`kafka broker runs without ${lacking.join(' ')}: ${cmd.join(' ')}`);
+  console.log(`kafka broker JVM: ${cmd.filter((a) => a.startsWith('-X')).join(' ')}`);
 }
 
 /** bench/drain/<type>.ts, each exporting `drainTarget`; BENCH_DRAIN_TYPES=a,b picks some */

@@ -1,13 +1,10 @@
 // Sluice as its own process (compiled dist/), with a small admin-API client for the benchmark.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/harness/services.js';
-import { memoryOf, ROOT, waitFor } from './lib.js';
-
-/** USER_HZ: 100 on Linux on every architecture Node runs on */
-const CLOCK_TICKS_PER_SECOND = 100;
+import { cpuMsOf, memoryOf, ROOT, waitFor } from './lib.js';
 
 export interface Status {
   state: string;
@@ -63,11 +60,7 @@ export class SluiceProcess {
 
   /** CPU time (user + system) the process has used so far, in ms (Linux /proc) */
   cpuMs(): number {
-    const stat = readFileSync(`/proc/${this.proc.pid as number}/stat`, 'utf8');
-    // the fields after the command name (which may hold spaces), from its closing parenthesis
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+    return cpuMsOf(this.proc.pid as number);
   }
 
   journalBytes(): number {

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { SluiceError } from '../errors.js';
 import { answers, migrate, openDatabase } from '../sqlite.js';
 import type { ConnectorDefinition, DefinitionContent } from './definition.js';
+import { type DefinitionRow, fromRow, SORT_COLUMNS } from './definition-row.js';
 import { SecretSealer } from './secrets-at-rest.js';
 import type { DefinitionStore, ListQuery, ListResult } from './store.js';
 
@@ -28,42 +29,7 @@ const MIGRATIONS: readonly string[] = [
   'ALTER TABLE connectors ADD COLUMN transform TEXT',
 ];
 
-interface Row {
-  tenant: string;
-  name: string;
-  type: string;
-  config: string;
-  topic_filter: string;
-  failure_strategy: string;
-  delivery: string;
-  transform: string | null;
-  desired_state: string;
-  description: string;
-  created_at: string;
-  updated_at: string;
-  revision: number;
-}
-
-const SORT_COLUMNS: Record<ListQuery['sortField'], string> = { name: 'name', tenant: 'tenant', type: 'type', created_at: 'created_at', updated_at: 'updated_at' };
-
-function fromRow(r: Row, sealer?: SecretSealer): ConnectorDefinition {
-  const stored = JSON.parse(r.config) as Record<string, unknown>;
-  return {
-    tenant: r.tenant,
-    name: r.name,
-    type: r.type,
-    config: sealer ? sealer.open(r.type, stored, `connector ${r.tenant}/${r.name}`) : stored,
-    topic_filter: r.topic_filter,
-    failure_strategy: JSON.parse(r.failure_strategy) as ConnectorDefinition['failure_strategy'],
-    delivery: JSON.parse(r.delivery) as ConnectorDefinition['delivery'],
-    ...(r.transform ? { transform: JSON.parse(r.transform) as NonNullable<ConnectorDefinition['transform']> } : {}),
-    desired_state: r.desired_state as ConnectorDefinition['desired_state'],
-    description: r.description,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    revision: r.revision,
-  };
-}
+type Row = DefinitionRow;
 
 export class SqliteDefinitionStore implements DefinitionStore {
   private readonly db: Database.Database;

@@ -39,3 +39,56 @@ export interface DefinitionStore {
   healthy(): boolean;
   close(): Promise<void>;
 }
+
+/** What a shared store tells every process: a connector changed (read it again), or resync all (changes may have been missed). */
+export type StoreEvent = { kind: 'changed'; tenant: string; name: string } | { kind: 'resync' };
+
+/** A shared store (PostgreSQL): changes made by any process, the fleet's heartbeats, deletions seen while a process was down. */
+export interface SharedDefinitionStore extends DefinitionStore {
+  /** every change by any process (this one included) within about a second, and `resync` after the feed reconnects */
+  watch(listener: (event: StoreEvent) => void): void;
+  readonly fleet: FleetBoard;
+  /** whether (tenant, name) was deleted and not created again since */
+  wasDeleted(tenant: string, name: string): Promise<boolean>;
+}
+
+export function isShared(store: DefinitionStore): store is SharedDefinitionStore {
+  return typeof (store as Partial<SharedDefinitionStore>).watch === 'function' && (store as Partial<SharedDefinitionStore>).fleet !== undefined;
+}
+
+/** One process's heartbeat: who it is and its status of every connector it runs (JSON, the core's ConnectorStatus). */
+export interface InstanceBeat {
+  id: string;
+  name: string;
+  started_at: number;
+  reports: { tenant: string; name: string; status: string }[];
+}
+
+export interface InstanceInfo {
+  id: string;
+  name: string;
+  started_at: number;
+  /** ms since the epoch, in the store's clock */
+  heartbeat_at: number;
+  /** how long ago the last heartbeat was, in the store's clock (so process clocks may differ) */
+  heartbeat_age_ms: number;
+  alive: boolean;
+}
+
+export interface ConnectorReport {
+  instance: InstanceInfo;
+  /** the reporting process's status as it sent it (JSON text) */
+  status: string;
+  reported_at: number;
+}
+
+/** The fleet's heartbeats, kept in the shared store. */
+export interface FleetBoard {
+  beat(beat: InstanceBeat): Promise<void>;
+  /** every process that ever beat, alive when its last beat is younger than `timeoutMs` */
+  instances(timeoutMs: number): Promise<InstanceInfo[]>;
+  /** the last report of (tenant, name) of every process that runs it (or ran it and is gone) */
+  reports(tenant: string, name: string, timeoutMs: number): Promise<ConnectorReport[]>;
+  /** removes a process and its reports (an operator retiring it for good) */
+  forget(instanceId: string): Promise<boolean>;
+}

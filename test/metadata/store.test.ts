@@ -1,5 +1,7 @@
-// The SQLite definition store (src/metadata/sqlite-store.ts): CRUD, list query, revisions,
-// migrations, WAL mode, and that hostile strings are stored as data.
+// The definition store contract, run against both stores: the embedded SQLite one
+// (src/metadata/sqlite-store.ts) and the shared PostgreSQL one (src/metadata/postgres-store.ts, on
+// the harness's real server): CRUD, list query, revisions, and that hostile strings are stored as
+// data. Then what is SQLite's own: migrations, WAL mode.
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +13,8 @@ import { SluiceError } from '../../src/errors.js';
 import { buildDefinition, type DefinitionContent } from '../../src/metadata/definition.js';
 import { SqliteDefinitionStore } from '../../src/metadata/sqlite-store.js';
 import { migrate } from '../../src/sqlite.js';
-import type { ListQuery } from '../../src/metadata/store.js';
+import type { DefinitionStore, ListQuery } from '../../src/metadata/store.js';
+import { freshPostgresDatabase, startStorePostgres, type StorePostgres } from '../helpers/store-postgres.js';
 
 let dir: string;
 before(() => {
@@ -30,13 +33,40 @@ function content(name: string, tenant = 'default', extra: Record<string, unknown
 
 const Q: ListQuery = { limit: 100, page: 1, sortField: 'name', sortDir: 'asc' };
 
-describe('SqliteDefinitionStore', () => {
-  let store: SqliteDefinitionStore;
+interface Backend {
+  name: string;
+  setup?: () => Promise<void>;
+  teardown?: () => Promise<void>;
+  /** a store on an empty database */
+  open: () => Promise<DefinitionStore>;
+}
+
+let pg: StorePostgres | undefined;
+const BACKENDS: Backend[] = [
+  { name: 'SqliteDefinitionStore', open: async () => new SqliteDefinitionStore(freshPath()) },
+  {
+    name: 'PostgresDefinitionStore',
+    setup: async () => {
+      pg = await startStorePostgres();
+    },
+    teardown: async () => {
+      await pg?.stop();
+    },
+    open: async () => (await freshPostgresDatabase(pg as StorePostgres)).store,
+  },
+];
+
+for (const backend of BACKENDS) describe(backend.name, () => {
+  let store: DefinitionStore;
+  before(async () => backend.setup?.());
   beforeEach(async () => {
     await store?.close();
-    store = new SqliteDefinitionStore(freshPath());
+    store = await backend.open();
   });
-  after(() => store?.close());
+  after(async () => {
+    await store?.close();
+    await backend.teardown?.();
+  });
 
   test('create then get returns the same definition with revision 1 and equal timestamps', async () => {
     const c = content('a');

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|openssl|chromium ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|cassandra|openssl|chromium ...]
 #
 # A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
 # its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
@@ -267,6 +267,49 @@ EOF
   mv "$libs.tmp" "$libs"
   date -u +%FT%TZ >"$marker"
   log "kafka $KAFKA_VERSION: $(find "$libs" -name '*.jar' | wc -l) jars installed"
+}
+
+# Apache Cassandra (no Debian package): cassandra-all and its runtime dependencies from Maven
+# Central into $CACHE_DIR/cassandra-<version>/libs; the harness runs CassandraDaemon from them
+install_cassandra() {
+  local version="${SLUICE_CASSANDRA_VERSION:-5.0.9}"
+  local home="$CACHE_DIR/cassandra-$version"
+  local libs="$home/libs" marker="$home/libs.complete"
+  if [ -f "$marker" ] && [ -d "$libs" ]; then log "cassandra $version: already installed in $libs"; return; fi
+  command -v java >/dev/null 2>&1 || { log "cassandra needs java (JDK 17) on PATH"; exit 1; }
+  command -v mvn >/dev/null 2>&1 || { log "cassandra needs mvn (Maven) on PATH"; exit 1; }
+  log "cassandra $version: fetching cassandra-all and its dependencies from Maven Central into $libs"
+  mkdir -p "$home"
+  rm -rf "$libs.tmp"
+  cat >"$home/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>sluice.test</groupId>
+  <artifactId>cassandra-server-libs</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.cassandra</groupId>
+      <artifactId>cassandra-all</artifactId>
+      <version>$version</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+  if ! (cd "$home" && mvn -B -q -Dstyle.color=never -f pom.xml \
+      org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$libs.tmp") >"$home/mvn.log" 2>&1; then
+    log "cassandra: maven failed:"; tail -n 40 "$home/mvn.log" >&2; exit 1
+  fi
+  if ! ls "$libs.tmp/cassandra-all-$version.jar" "$libs.tmp"/jamm-*.jar >/dev/null 2>&1; then
+    log "cassandra: maven did not produce cassandra-all-$version.jar and jamm"; exit 1
+  fi
+  rm -rf "$libs"
+  mv "$libs.tmp" "$libs"
+  date -u +%FT%TZ >"$marker"
+  log "cassandra $version: $(find "$libs" -name '*.jar' | wc -l) jars installed"
 }
 
 mkdir -p "$CACHE_DIR"

@@ -20,6 +20,7 @@ const SERVICES = [
   (await import('./services/nats.js')).service,
   (await import('./services/redis.js')).service,
   (await import('./services/rabbitmq.js')).service,
+  (await import('./services/cassandra.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|cassandra|openssl|chromium ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|cassandra|ferretdb|openssl|chromium ...]
 #
 # A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
 # its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
@@ -22,6 +22,7 @@ SLF4J_VERSION="1.7.36"     # the slf4j-api version kafka 3.9 depends on
 RELOAD4J_VERSION="1.2.25"  # what the Kafka 3.9 distribution ships as its log4j
 CACHE_DIR="${SLUICE_CACHE:-$HOME/.cache/sluice}"
 SCHEMATHESIS_VERSION="${SLUICE_SCHEMATHESIS_VERSION:-4.32.5}"
+FERRETDB_VERSION="${SLUICE_FERRETDB_VERSION:-v1.24.2}"
 
 log() { echo "[sluice-install] $*" >&2; }
 
@@ -310,6 +311,34 @@ EOF
   mv "$libs.tmp" "$libs"
   date -u +%FT%TZ >"$marker"
   log "cassandra $version: $(find "$libs" -name '*.jar' | wc -l) jars installed"
+}
+
+# FerretDB (MongoDB wire protocol on SQLite) has no Debian package: it is built from its Go module
+# (`go mod download`, then `go build` of a copy with build/version/version.txt filled in: the
+# module ships it empty and the binary refuses to start without a version) into
+#   $CACHE_DIR/ferretdb-$FERRETDB_VERSION/bin/ferretdb
+# A first build takes several minutes on 2 cores; Go's build cache makes a rebuild quick.
+install_ferretdb() {
+  local home="$CACHE_DIR/ferretdb-$FERRETDB_VERSION"
+  local bin="$home/bin/ferretdb"
+  if [ -x "$bin" ]; then log "ferretdb $FERRETDB_VERSION: already installed in $bin"; return; fi
+  command -v go >/dev/null 2>&1 || { log "ferretdb is built with Go: go (1.22 or newer) is needed on PATH"; exit 1; }
+  mkdir -p "$home/bin"
+  log "ferretdb $FERRETDB_VERSION: building from its Go module into $bin (a few minutes; log in $home/build.log)"
+  local started=$SECONDS dir
+  dir=$(cd "$home" && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" 2>"$home/build.log" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then log "ferretdb: go mod download failed:"; tail -n 30 "$home/build.log" >&2; exit 1; fi
+  rm -rf "$home/src"
+  cp -r "$dir" "$home/src"
+  chmod -R u+w "$home/src"
+  printf '%s' "$FERRETDB_VERSION" >"$home/src/build/version/version.txt"
+  # only the SQLite backend is used: the PostgreSQL one is left out of the binary
+  if ! (cd "$home/src" && go build -trimpath -tags ferretdb_no_postgresql -o "$bin.tmp" ./cmd/ferretdb) >>"$home/build.log" 2>&1; then
+    log "ferretdb: go build failed:"; tail -n 30 "$home/build.log" >&2; rm -rf "$home/src"; exit 1
+  fi
+  rm -rf "$home/src"
+  mv -f "$bin.tmp" "$bin"
+  log "ferretdb $FERRETDB_VERSION: built in $((SECONDS - started)) s"
 }
 
 mkdir -p "$CACHE_DIR"

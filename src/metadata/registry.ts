@@ -6,6 +6,7 @@ import { fileType } from './configs/file.js';
 import { greptimeType } from './configs/greptime.js';
 import { influxdbType } from './configs/influxdb.js';
 import { kafkaType } from './configs/kafka.js';
+import { mongodbType } from './configs/mongodb.js';
 import { mqttType } from './configs/mqtt.js';
 import { mysqlType } from './configs/mysql.js';
 import { natsType } from './configs/nats.js';
@@ -29,6 +30,7 @@ const TYPES: readonly ConnectorType[] = [
   natsType,
   redisType,
   rabbitmqType,
+  mongodbType,
 ];
 
 // names and aliases are matched case-insensitively, so RobustMQ's `Kafka`, `MySQL` or `Postgres` need no alias

@@ -21,6 +21,7 @@ const SERVICES = [
   (await import('./services/redis.js')).service,
   (await import('./services/rabbitmq.js')).service,
   (await import('./services/cassandra.js')).service,
+  (await import('./services/ferretdb.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

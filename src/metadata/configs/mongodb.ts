@@ -35,7 +35,7 @@ export const mongodbSchema = Type.Object(
     socket_timeout_secs: TimeoutSecs({ default: 60, maximum: 600, description: 'Longest wait for an answer on an open connection, in seconds (then the target counts as unavailable).' }),
     batch_size: NoEffect(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }), 'The batch handed to the sink is the connector\'s `delivery.batch_size`; each is one insertMany.'),
     ordered_insert: Type.Boolean({ default: false, description: 'true: the server inserts a batch in order and stops at the first document it refuses (the rest are sent again after it); false: it inserts every document it can. RobustMQ\'s default is false too.' }),
-    w: Type.String({ pattern: '^(majority|[0-9]|10)$', 'x-rule': 'expected 0 to 10 or majority', default: '1', description: 'Write concern: how many members must have a document before the insert counts (`majority`, or a number). `0` asks for no answer at all: every document counts as written once sent, and no failure can be seen.' }),
+    w: Type.String({ maxLength: 8, pattern: '^(majority|[0-9]|10)$', 'x-rule': 'expected 0 to 10 or majority', default: '1', description: 'Write concern: how many members must have a document before the insert counts (`majority`, or a number). `0` asks for no answer at all: every document counts as written once sent, and no failure can be seen.' }),
   },
   {
     additionalProperties: false,

@@ -181,7 +181,13 @@ describe('GET /api/cluster/connector/list', () => {
   test('a paused connector is listed as Stopped', async () => {
     assertOk(await s.request('POST', '/api/cluster/connector/create', createBody('rq-paused', { tenant: 'rqpause' })));
     assert.equal((await s.request('PATCH', '/api/v1/connectors/rq-paused?tenant=rqpause', { desired_state: 'paused' })).status, 200);
-    assert.equal((await list('tenant=rqpause')).data[0]?.status, 'Stopped');
+    // the PATCH answers once the desired state is stored; the runtime stops the connector just after
+    let status: string | undefined;
+    for (let i = 0; i < 100 && status !== 'Stopped'; i++) {
+      status = (await list('tenant=rqpause')).data[0]?.status;
+      if (status !== 'Stopped') await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(status, 'Stopped');
   });
 
   test('tenant is exact, connector_name contains-matches, no tenant lists every tenant', async () => {

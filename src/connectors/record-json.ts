@@ -38,12 +38,19 @@ export type RecordLike = Omit<SinkRecord, 'offset'> & { offset?: number };
 // text re-encodes to exactly the same bytes.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function encodePayload(bytes: Uint8Array): { payload: string; payload_encoding: PayloadEncoding } {
+/** The bytes as text when they are valid UTF-8 (a BOM kept), else undefined. */
+export function utf8Text(bytes: Uint8Array): string | undefined {
   try {
-    return { payload: strictUtf8.decode(bytes), payload_encoding: 'utf8' };
+    return strictUtf8.decode(bytes);
   } catch {
-    return { payload: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), payload_encoding: 'base64' };
+    return undefined;
   }
+}
+
+export function encodePayload(bytes: Uint8Array): { payload: string; payload_encoding: PayloadEncoding } {
+  const text = utf8Text(bytes);
+  if (text !== undefined) return { payload: text, payload_encoding: 'utf8' };
+  return { payload: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), payload_encoding: 'base64' };
 }
 
 /** The inverse of `encodePayload`: the original bytes. */
@@ -67,12 +74,17 @@ export function recordToJson(record: RecordLike): RecordJson {
 }
 
 export function propertiesToJson(p: SinkRecord['properties']): RecordJsonProperties | undefined {
+  return mqttProperties(p, (b) => Buffer.from(b).toString('base64'));
+}
+
+/** The MQTT 5 properties under their documented names, the correlation bytes as `bytes` makes them; undefined when there are none. */
+export function mqttProperties<B>(p: SinkRecord['properties'], bytes: (b: Uint8Array) => B): (Omit<RecordJsonProperties, 'correlation_data'> & { correlation_data?: B }) | undefined {
   if (!p) return undefined;
-  const out: RecordJsonProperties = {};
+  const out: Omit<RecordJsonProperties, 'correlation_data'> & { correlation_data?: B } = {};
   if (p.contentType !== undefined) out.content_type = p.contentType;
   if (p.payloadFormatIndicator !== undefined) out.payload_format_indicator = p.payloadFormatIndicator;
   if (p.responseTopic !== undefined) out.response_topic = p.responseTopic;
-  if (p.correlationData !== undefined) out.correlation_data = Buffer.from(p.correlationData).toString('base64');
+  if (p.correlationData !== undefined) out.correlation_data = bytes(p.correlationData);
   if (p.userProperties !== undefined) out.user_properties = { ...p.userProperties };
   if (p.messageExpiryInterval !== undefined) out.message_expiry_interval = p.messageExpiryInterval;
   return Object.keys(out).length > 0 ? out : undefined;

@@ -5,6 +5,7 @@
 // unchanged), any other bytes BSON binary, and `payload_encoding` says which. The reception time is a BSON date (ms), MQTT 5 properties a
 // sub-document.
 import { Binary, type Document } from 'mongodb';
+import { mqttProperties, utf8Text } from '../record-json.js';
 import type { SinkRecord } from '../sink.js';
 
 export type PayloadEncoding = 'json' | 'utf8' | 'binary';
@@ -19,9 +20,6 @@ export interface MqttDocument extends Document {
   timestamp: Date;
   properties?: Document;
 }
-
-// fatal: invalid UTF-8 is binary, never replaced; ignoreBOM: a BOM stays part of the text
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** deepest JSON nesting kept as a sub-document (MongoDB refuses documents nested past 100 levels) */
 const MAX_DEPTH = 90;
@@ -41,12 +39,9 @@ function storable(v: unknown, depth: number): boolean {
 
 /** The payload as stored: a JSON object as a sub-document, UTF-8 text as a string, else binary. */
 export function payloadValue(bytes: Buffer): { payload: Document | string | Binary; payload_encoding: PayloadEncoding } {
-  let text: string;
-  try {
-    text = strictUtf8.decode(bytes);
-  } catch {
-    return { payload: new Binary(bytes), payload_encoding: 'binary' };
-  }
+  // invalid UTF-8 is binary, never replaced
+  const text = utf8Text(bytes);
+  if (text === undefined) return { payload: new Binary(bytes), payload_encoding: 'binary' };
   if (/^\s*\{/.test(text)) {
     try {
       const parsed: unknown = JSON.parse(text);
@@ -59,16 +54,9 @@ export function payloadValue(bytes: Buffer): { payload: Document | string | Bina
   return { payload: text, payload_encoding: 'utf8' };
 }
 
+/** The MQTT 5 properties under the names every JSON sink uses (record-json.ts), the correlation bytes as BSON binary. */
 export function propertiesDocument(p: SinkRecord['properties']): Document | undefined {
-  if (!p) return undefined;
-  const out: Document = {};
-  if (p.contentType !== undefined) out.content_type = p.contentType;
-  if (p.payloadFormatIndicator !== undefined) out.payload_format_indicator = p.payloadFormatIndicator;
-  if (p.responseTopic !== undefined) out.response_topic = p.responseTopic;
-  if (p.correlationData !== undefined) out.correlation_data = new Binary(p.correlationData);
-  if (p.userProperties !== undefined) out.user_properties = { ...p.userProperties };
-  if (p.messageExpiryInterval !== undefined) out.message_expiry_interval = p.messageExpiryInterval;
-  return Object.keys(out).length > 0 ? out : undefined;
+  return mqttProperties(p, (b) => new Binary(b));
 }
 
 export function toDocument(record: SinkRecord): MqttDocument {

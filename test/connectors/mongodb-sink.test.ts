@@ -142,6 +142,20 @@ describe('mongodb sink against FerretDB', () => {
     assert.deepEqual(await o.sendBatch([rec('o-2', '{"serial":"O-2"}')]), { failed: [] }, 'sent again by itself, it is stored');
   });
 
+  test('w: "0" asks for no answer: a document the server refuses still counts as written (as documented)', async () => {
+    await coll('unacked').createIndex({ 'payload.serial': 1 }, { unique: true, sparse: true });
+    await coll('unacked').insertOne({ _id: 'seed', payload: { serial: 'S-1' } } as Stored);
+    const s = await sink({ collection: 'unacked', w: '0' });
+    await s.init();
+    assert.deepEqual(await s.sendBatch([rec('w-0', '{"serial":"S-0"}'), rec('w-1', '{"serial":"S-1"}'), rec('w-2', '{"serial":"S-2"}')]), { failed: [] });
+    let stored: string[] = [];
+    for (let i = 0; i < 50 && stored.length < 3; i++) {
+      stored = await ids('unacked');
+      if (stored.length < 3) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(stored, ['seed', 'w-0', 'w-2'], 'w-1 was refused by the server, unseen');
+  });
+
   test('a document over 16 MiB fails alone as permanent, before anything is sent for it', async () => {
     const s = await sink({ collection: 'large' });
     await s.init();

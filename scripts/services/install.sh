@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|cassandra|ferretdb|openssl|chromium ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|cassandra|pulsar|ferretdb|openssl|chromium ...]
 #
 # A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
 # its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
@@ -311,6 +311,76 @@ EOF
   mv "$libs.tmp" "$libs"
   date -u +%FT%TZ >"$marker"
   log "cassandra $version: $(find "$libs" -name '*.jar' | wc -l) jars installed"
+}
+
+# Apache Pulsar (no Debian package): pulsar-broker and its runtime dependencies from Maven Central
+# into $CACHE_DIR/pulsar-<version>/libs; the harness runs PulsarStandaloneStarter from them (a
+# broker, a BookKeeper bookie and a metadata store in one JVM). Debian's Maven 3.8 never finishes
+# resolving this tree, so Maven 3.9 itself is fetched from Central into $CACHE_DIR first; every
+# repository a pom names is mirrored to Central, and the gRPC and Jackson BOMs pin the versions
+# Pulsar 3.0 was built with.
+install_pulsar() {
+  local version="${SLUICE_PULSAR_VERSION:-3.0.7}" mvn_version="3.9.16"
+  local home="$CACHE_DIR/pulsar-$version"
+  local libs="$home/libs" marker="$home/libs.complete"
+  if [ -f "$marker" ] && [ -d "$libs" ]; then log "pulsar $version: already installed in $libs"; return; fi
+  command -v java >/dev/null 2>&1 || { log "pulsar needs java (JDK 17) on PATH"; exit 1; }
+  command -v curl >/dev/null 2>&1 || { log "pulsar needs curl on PATH (to fetch Maven $mvn_version)"; exit 1; }
+  local maven="$CACHE_DIR/apache-maven-$mvn_version"
+  if [ ! -x "$maven/bin/mvn" ]; then
+    log "pulsar: fetching Maven $mvn_version from Maven Central into $maven"
+    rm -rf "$maven.tmp" && mkdir -p "$maven.tmp"
+    if ! curl -fsSL --retry 3 "https://repo1.maven.org/maven2/org/apache/maven/apache-maven/$mvn_version/apache-maven-$mvn_version-bin.tar.gz" \
+        | tar -xz -C "$maven.tmp" --strip-components=1; then
+      log "pulsar: could not fetch Maven $mvn_version"; rm -rf "$maven.tmp"; exit 1
+    fi
+    rm -rf "$maven" && mv "$maven.tmp" "$maven"
+  fi
+  log "pulsar $version: fetching pulsar-broker and its dependencies from Maven Central into $libs (about 200 MB)"
+  mkdir -p "$home"
+  rm -rf "$libs.tmp"
+  cat >"$home/settings.xml" <<'EOF'
+<settings xmlns="http://maven.apache.org/SETTINGS/1.0.0">
+  <mirrors>
+    <mirror><id>central</id><mirrorOf>*</mirrorOf><url>https://repo1.maven.org/maven2</url></mirror>
+  </mirrors>
+</settings>
+EOF
+  cat >"$home/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>sluice.test</groupId>
+  <artifactId>pulsar-broker-libs</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencyManagement>
+    <dependencies>
+      <dependency><groupId>io.grpc</groupId><artifactId>grpc-bom</artifactId><version>1.55.3</version><type>pom</type><scope>import</scope></dependency>
+      <dependency><groupId>com.fasterxml.jackson</groupId><artifactId>jackson-bom</artifactId><version>2.14.2</version><type>pom</type><scope>import</scope></dependency>
+    </dependencies>
+  </dependencyManagement>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.pulsar</groupId>
+      <artifactId>pulsar-broker</artifactId>
+      <version>$version</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+  if ! (cd "$home" && "$maven/bin/mvn" -B -q -Dstyle.color=never -s settings.xml -f pom.xml \
+      org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$libs.tmp") >"$home/mvn.log" 2>&1; then
+    log "pulsar: maven failed:"; tail -n 40 "$home/mvn.log" >&2; exit 1
+  fi
+  if ! ls "$libs.tmp/pulsar-broker-$version.jar" "$libs.tmp/pulsar-websocket-$version.jar" >/dev/null 2>&1; then
+    log "pulsar: maven did not produce pulsar-broker-$version.jar and pulsar-websocket-$version.jar"; exit 1
+  fi
+  rm -rf "$libs"
+  mv "$libs.tmp" "$libs"
+  date -u +%FT%TZ >"$marker"
+  log "pulsar $version: $(find "$libs" -name '*.jar' | wc -l) jars installed"
 }
 
 # FerretDB (MongoDB wire protocol on SQLite) has no Debian package: it is built from its Go module

@@ -12,6 +12,7 @@ import { mysqlType } from './configs/mysql.js';
 import { natsType } from './configs/nats.js';
 import { opentsdbType } from './configs/opentsdb.js';
 import { postgresType } from './configs/postgres.js';
+import { pulsarType } from './configs/pulsar.js';
 import { rabbitmqType } from './configs/rabbitmq.js';
 import { redisType } from './configs/redis.js';
 import { webhookType } from './configs/webhook.js';
@@ -31,6 +32,7 @@ const TYPES: readonly ConnectorType[] = [
   redisType,
   rabbitmqType,
   mongodbType,
+  pulsarType,
 ];
 
 // names and aliases are matched case-insensitively, so RobustMQ's `Kafka`, `MySQL` or `Postgres` need no alias

@@ -6,6 +6,7 @@ import { CACHE_DIR, ensureInstalled, exists, firstExisting, type RunningService,
 
 export type { RunningService, ServiceDefinition, StartOptions } from './services/common.js';
 export { freePort } from './services/common.js';
+export { PULSAR_MAX_MESSAGE_BYTES, pulsarToken } from './services/pulsar.js';
 export { KAFKA_VERSION, kafkaBrokerCommandLine, kafkaMetadataBrokers, type KafkaBroker } from './services/kafka.js';
 
 /** Every server of the harness: a new one is its file in services/ and one line here. */
@@ -22,6 +23,7 @@ const SERVICES = [
   (await import('./services/rabbitmq.js')).service,
   (await import('./services/cassandra.js')).service,
   (await import('./services/ferretdb.js')).service,
+  (await import('./services/pulsar.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

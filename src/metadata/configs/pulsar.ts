@@ -19,7 +19,7 @@ export const pulsarSchema = Type.Object(
     operation_timeout_secs: TimeoutSecs({ default: 30, description: 'How long fetching an OAuth access token may take, in seconds.' }),
     send_timeout_secs: TimeoutSecs({ default: 30, description: 'How long a message may wait for the broker\'s ack, in seconds (also the broker-side producer\'s send timeout).' }),
     max_pending_messages: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Most messages in flight (sent, not yet acked) on one producer; the rest of a batch is sent as acks come back. Also the broker-side producer\'s queue size.' }),
-    compression: Type.Optional(Type.Enum(['none', 'lz4', 'zlib', 'zstd', 'snappy', 'NONE', 'LZ4', 'ZLIB', 'ZSTD', 'SNAPPY'], { description: 'Compression of the stored messages (done by the broker-side producer). Unset: none. Upper and lower case are accepted.' })),
+    compression: Type.Optional(Type.String({ pattern: '^([Nn][Oo][Nn][Ee]|[Ll][Zz]4|[Zz][Ll][Ii][Bb]|[Zz][Ss][Tt][Dd]|[Ss][Nn][Aa][Pp][Pp][Yy])$', 'x-rule': 'one of none, lz4, zlib, zstd, snappy (any case)', description: 'Compression of the stored messages, done by the broker-side producer: `none`, `lz4`, `zlib`, `zstd` or `snappy`, in any case (as RobustMQ takes it). Unset: none.', examples: ['lz4'] })),
     max_frame_bytes: Type.Integer({ minimum: 1024, maximum: 1_073_741_824, default: 1_048_576, description: 'The largest WebSocket text frame the broker takes (its `webSocketMaxTextFrameSize`, 1 MiB by default). A record whose frame (the payload as base64 plus properties) is larger fails permanently without being sent: the broker would close the connection for it.' }),
     batch_size: NoEffect(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }), 'RobustMQ\'s producer batch size. Sluice sends each delivery batch (the connector\'s `delivery.batch_size` records) at once, `max_pending_messages` at a time.'),
   },
@@ -37,6 +37,34 @@ export const pulsarSchema = Type.Object(
 
 export type PulsarConfig = Static<typeof pulsarSchema>;
 
+export interface OAuthCredentials {
+  issuer_url: string;
+  client_id: string;
+  client_secret: string;
+  audience?: string;
+  scope?: string;
+}
+
+/** The oauth field's JSON, or what is wrong with it (the message never holds the secret). */
+export function parseOAuth(text: string): OAuthCredentials | { error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { error: 'is not JSON: expected {"issuer_url": …, "client_id": …, "client_secret": …}' };
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: 'expected a JSON object with issuer_url, client_id and client_secret' };
+  const o = v as Record<string, unknown>;
+  for (const k of ['issuer_url', 'client_id', 'client_secret']) {
+    if (typeof o[k] !== 'string' || o[k] === '') return { error: `needs ${k} (a non-empty string)` };
+  }
+  for (const k of ['audience', 'scope']) {
+    if (o[k] !== undefined && typeof o[k] !== 'string') return { error: `${k} must be a string` };
+  }
+  if (!/^https?:\/\/\S+$/.test(o.issuer_url as string)) return { error: 'issuer_url must be an http:// or https:// URL' };
+  return o as unknown as OAuthCredentials;
+}
+
 export const pulsarType: ConnectorType<typeof pulsarSchema> = {
   name: 'pulsar',
   title: 'Apache Pulsar',
@@ -47,6 +75,10 @@ export const pulsarType: ConnectorType<typeof pulsarSchema> = {
     const errors: FieldError[] = [...templateFieldErrors('topic', config.topic), ...templateFieldErrors('key', config.key)];
     const methods = [config.token !== undefined, config.oauth !== undefined, config.basic_name !== undefined || config.basic_password !== undefined].filter(Boolean).length;
     if (methods > 1) errors.push({ path: 'token', rule: 'only one authentication method may be set: token, oauth, or basic_name/basic_password' });
+    if (config.oauth !== undefined && !config.oauth.includes('${')) {
+      const oauth = parseOAuth(config.oauth);
+      if ('error' in oauth) errors.push({ path: 'oauth', rule: oauth.error });
+    }
     if ((config.basic_name === undefined) !== (config.basic_password === undefined)) errors.push({ path: config.basic_name === undefined ? 'basic_name' : 'basic_password', rule: 'basic_name and basic_password are set together' });
     return errors;
   },

@@ -3,8 +3,36 @@
 // endpoint that `<issuer_url>/.well-known/openid-configuration` names, kept until shortly before it
 // expires. A failure to get one is unavailable: an operator fixes the identity provider or the
 // credentials; no record is at fault.
-import { parseOAuth, type OAuthCredentials, type PulsarConfig } from '../../metadata/configs/pulsar.js';
+import type { PulsarConfig } from '../../metadata/configs/pulsar.js';
 import { SinkError } from '../sink.js';
+
+export interface OAuthCredentials {
+  issuer_url: string;
+  client_id: string;
+  client_secret: string;
+  audience?: string;
+  scope?: string;
+}
+
+/** The oauth field's JSON, or what is wrong with it (the message never holds the secret). */
+export function parseOAuth(text: string): OAuthCredentials | { error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { error: 'is not JSON: expected {"issuer_url": …, "client_id": …, "client_secret": …}' };
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: 'expected a JSON object with issuer_url, client_id and client_secret' };
+  const o = v as Record<string, unknown>;
+  for (const k of ['issuer_url', 'client_id', 'client_secret']) {
+    if (typeof o[k] !== 'string' || o[k] === '') return { error: `needs ${k} (a non-empty string)` };
+  }
+  for (const k of ['audience', 'scope']) {
+    if (o[k] !== undefined && typeof o[k] !== 'string') return { error: `${k} must be a string` };
+  }
+  if (!/^https?:\/\/\S+$/.test(o.issuer_url as string)) return { error: 'issuer_url must be an http:// or https:// URL' };
+  return o as unknown as OAuthCredentials;
+}
 
 export type AuthHeader = () => Promise<string | undefined>;
 

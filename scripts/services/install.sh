@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|cassandra|pulsar|ferretdb|openssl|chromium ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|cassandra|pulsar|ferretdb|opensearch|openssl|chromium ...]
 #
 # A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
 # its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
@@ -409,6 +409,62 @@ install_ferretdb() {
   rm -rf "$home/src"
   mv -f "$bin.tmp" "$bin"
   log "ferretdb $FERRETDB_VERSION: built in $((SECONDS - started)) s"
+}
+
+# OpenSearch 2.19 (for the elasticsearch sink's tests; no Debian package): the server jar, the
+# netty4 transport plugin and log4j-core from Maven Central into $CACHE_DIR/opensearch-<version>/libs,
+# and test/harness/services/opensearch/EmbeddedNode.java (a Node with netty4 as a classpath
+# plugin) compiled against them into .../classes. No security plugin: the harness puts an
+# authenticating proxy in front.
+install_opensearch() {
+  local version="${SLUICE_OPENSEARCH_VERSION:-2.19.6}" log4j="2.25.4"
+  local home="$CACHE_DIR/opensearch-$version"
+  local libs="$home/libs" classes="$home/classes" marker="$home/libs.complete"
+  local src; src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/test/harness/services/opensearch/EmbeddedNode.java"
+  if [ -f "$marker" ] && [ -d "$libs" ] && [ -f "$classes/EmbeddedNode.class" ] && [ "$classes/EmbeddedNode.class" -nt "$src" ]; then
+    log "opensearch $version: already installed in $home"; return
+  fi
+  command -v javac >/dev/null 2>&1 || { log "opensearch needs javac (JDK 17) on PATH"; exit 1; }
+  command -v mvn >/dev/null 2>&1 || { log "opensearch needs mvn (Maven) on PATH"; exit 1; }
+  mkdir -p "$home"
+  if ! [ -f "$marker" ] || ! [ -d "$libs" ]; then
+    log "opensearch $version: fetching the server jars from Maven Central into $libs"
+    rm -rf "$libs.tmp"
+    cat >"$home/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>sluice.test</groupId>
+  <artifactId>opensearch-node-libs</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.opensearch</groupId><artifactId>opensearch</artifactId><version>$version</version></dependency>
+    <dependency><groupId>org.opensearch.plugin</groupId><artifactId>transport-netty4-client</artifactId><version>$version</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$log4j</version></dependency>
+  </dependencies>
+</project>
+EOF
+    if ! (cd "$home" && mvn -B -q -Dstyle.color=never -f pom.xml \
+        org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$libs.tmp") >"$home/mvn.log" 2>&1; then
+      log "opensearch: maven failed:"; tail -n 40 "$home/mvn.log" >&2; exit 1
+    fi
+    if ! ls "$libs.tmp/opensearch-$version.jar" "$libs.tmp/transport-netty4-client-$version.jar" >/dev/null 2>&1; then
+      log "opensearch: maven did not produce opensearch-$version.jar and transport-netty4-client-$version.jar"; exit 1
+    fi
+    rm -rf "$libs"
+    mv "$libs.tmp" "$libs"
+    date -u +%FT%TZ >"$marker"
+  fi
+  rm -rf "$classes.tmp"
+  mkdir -p "$classes.tmp"
+  if ! javac -cp "$libs/*" -d "$classes.tmp" "$src" >"$home/javac.log" 2>&1; then
+    log "opensearch: javac of $src failed:"; tail -n 30 "$home/javac.log" >&2; exit 1
+  fi
+  rm -rf "$classes"
+  mv "$classes.tmp" "$classes"
+  log "opensearch $version: $(find "$libs" -name '*.jar' | wc -l) jars and EmbeddedNode installed in $home"
 }
 
 mkdir -p "$CACHE_DIR"

@@ -24,6 +24,7 @@ const SERVICES = [
   (await import('./services/cassandra.js')).service,
   (await import('./services/ferretdb.js')).service,
   (await import('./services/pulsar.js')).service,
+  (await import('./services/opensearch.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

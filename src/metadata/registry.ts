@@ -2,6 +2,7 @@
 import { SluiceError } from '../errors.js';
 import type { ConnectorType } from './connector-type.js';
 import { clickhouseType } from './configs/clickhouse.js';
+import { elasticsearchType } from './configs/elasticsearch.js';
 import { fileType } from './configs/file.js';
 import { greptimeType } from './configs/greptime.js';
 import { influxdbType } from './configs/influxdb.js';
@@ -33,6 +34,7 @@ const TYPES: readonly ConnectorType[] = [
   rabbitmqType,
   mongodbType,
   pulsarType,
+  elasticsearchType,
 ];
 
 // names and aliases are matched case-insensitively, so RobustMQ's `Kafka`, `MySQL` or `Postgres` need no alias

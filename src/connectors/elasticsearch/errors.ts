@@ -75,8 +75,8 @@ export function bulkOutcome(where: string, answer: HttpAnswer, ids: readonly str
     if (item !== undefined && item.error === undefined && status >= 200 && status < 300) return;
     const err = typeof item?.error === 'object' ? item.error : { reason: typeof item?.error === 'string' ? item.error : `status ${status}` };
     const kind = itemKind(status, err.type);
-    const cause = err.caused_by?.reason ? ` (${err.caused_by.type ?? 'cause'}: ${err.caused_by.reason})` : '';
-    failed.push({ index, error: new SinkError(`elasticsearch: ${where} refused document ${JSON.stringify(ids[index])}: ${status} ${err.type ?? 'error'}: ${snippet(err.reason ?? '')}${snippet(cause)}`, kind) });
+    const cause = err.caused_by?.reason ? ` (${err.caused_by.type ?? 'cause'}: ${snippet(err.caused_by.reason)})` : '';
+    failed.push({ index, error: new SinkError(`elasticsearch: ${where} refused document ${JSON.stringify(ids[index])}: ${status} ${err.type ?? 'error'}: ${snippet(err.reason ?? '')}${cause}`, kind) });
   });
   return failed;
 }

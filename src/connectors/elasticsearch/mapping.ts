@@ -1,10 +1,12 @@
 // One record → one bulk `index` action and its document (two NDJSON lines). `_id` is the record
 // id, so a redelivered record overwrites itself instead of being indexed twice. The document:
-// topic, payload, payload_encoding, qos, retain, timestamp (ISO 8601 with ms: a `date` under
+// topic, the payload, payload_encoding, qos, retain, timestamp (ISO 8601 with ms: a `date` under
 // dynamic mapping), properties (MQTT 5, as record-json.ts writes them). The payload is kept in
-// the most useful form that loses nothing: a JSON object as an object (its original text, so
-// large integers and key order stay as sent), other UTF-8 text as a string, any other bytes as
-// base64; `payload_encoding` says which (`json`, `utf8`, `base64`).
+// the most useful form that loses nothing: a JSON object as the object `payload` (its original
+// text, so large integers and key order stay as sent); anything else as the string
+// `payload_text`, UTF-8 text as it is and other bytes as base64. `payload_encoding` says which
+// (`json`, `utf8`, `base64`). Two fields, not one: an index maps a field once, as an object or
+// as text, so one `payload` field would refuse every text message after the first JSON one.
 import { compileTemplate, renderTemplate, TemplateScope, type Template } from '../../metadata/template.js';
 import { INDEX_FORBIDDEN } from '../../metadata/configs/elasticsearch.js';
 import { encodePayload, propertiesToJson } from '../record-json.js';
@@ -23,26 +25,26 @@ export interface BulkItem {
 /** Elasticsearch's longest index name, in bytes */
 const MAX_INDEX_BYTES = 255;
 
-/** The payload as a JSON value in the document's text: a JSON object as itself, else a string. */
-export function payloadField(bytes: Buffer): { json: string; encoding: PayloadEncoding } {
+/** The payload's field in the document's text: a JSON object as `payload`, else the string `payload_text`. */
+export function payloadField(bytes: Buffer): { field: 'payload' | 'payload_text'; json: string; encoding: PayloadEncoding } {
   const { payload, payload_encoding } = encodePayload(bytes);
   if (payload_encoding === 'utf8' && /^\s*\{/.test(payload)) {
     try {
       const parsed: unknown = JSON.parse(payload);
       // raw \r and \n can only be whitespace in valid JSON: one line for NDJSON, nothing else changes
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return { json: payload.replace(/[\r\n]+/g, ' ').trim(), encoding: 'json' };
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return { field: 'payload', json: payload.replace(/[\r\n]+/g, ' ').trim(), encoding: 'json' };
     } catch {
       // not JSON: kept as the text it is
     }
   }
-  return { json: JSON.stringify(payload), encoding: payload_encoding };
+  return { field: 'payload_text', json: JSON.stringify(payload), encoding: payload_encoding };
 }
 
 /** The document's text (one line). */
 export function documentLine(record: SinkRecord): string {
-  const { json, encoding } = payloadField(record.payload);
+  const { field, json, encoding } = payloadField(record.payload);
   const properties = propertiesToJson(record.properties);
-  return `{"topic":${JSON.stringify(record.topic)},"payload":${json},"payload_encoding":"${encoding}","qos":${record.qos},"retain":${record.retain},"timestamp":"${new Date(record.timestamp).toISOString()}"${properties ? `,"properties":${JSON.stringify(properties)}` : ''}}`;
+  return `{"topic":${JSON.stringify(record.topic)},"${field}":${json},"payload_encoding":"${encoding}","qos":${record.qos},"retain":${record.retain},"timestamp":"${new Date(record.timestamp).toISOString()}"${properties ? `,"properties":${JSON.stringify(properties)}` : ''}}`;
 }
 
 export class IndexMapper {

@@ -16,7 +16,7 @@ export const elasticsearchSchema = Type.Object(
       examples: ['mqtt_messages'],
     }),
     auth_type: Type.Enum(['none', 'basic', 'apikey'], { default: 'none', description: '`none`; `basic`: `username` and `password`; `apikey`: `api_key`, sent as `Authorization: ApiKey <api_key>`.' }),
-    username: Type.Optional(Username({ description: 'User name (`auth_type: basic`).' })),
+    username: Type.Optional(Username({ description: 'User name (`auth_type: basic`; kept but not sent with another auth_type, as are `password` and `api_key`).' })),
     password: Type.Optional(Password({ description: 'Password of `username` (`auth_type: basic`).' })),
     api_key: Type.Optional(Secret({ description: 'API key (`auth_type: apikey`): the base64 `encoded` value Elasticsearch returns when it creates a key (base64 of `id:api_key`).' })),
     ...TlsFields,
@@ -31,7 +31,9 @@ export const elasticsearchSchema = Type.Object(
     examples: [
       { url: 'http://localhost:9200', index: 'mqtt_messages' },
       { url: 'http://localhost:9200', index: 'mqtt-${topic[0]}', auth_type: 'basic', username: 'elastic', password: '${env:SLUICE_SECRET_ES_PASSWORD}' },
-      { url: 'https://es.example.com:9200', index: 'mqtt_secure', auth_type: 'apikey', api_key: '${env:SLUICE_SECRET_ES_API_KEY}', enable_tls: true, tls_ca: '${file:/run/secrets/es-ca.pem}', tls_cert: '${file:/run/secrets/es.crt}', tls_key: '${file:/run/secrets/es.key}', timeout_secs: 60 },
+      { url: 'https://es.example.com:9200', index: 'mqtt_secure', auth_type: 'apikey', api_key: '${env:SLUICE_SECRET_ES_API_KEY}', timeout_secs: 60 },
+      // every secret at once: with auth_type basic the api_key is kept but not sent
+      { url: 'https://es.example.com:9200', index: 'mqtt_secure', auth_type: 'basic', username: 'sluice', password: '${env:SLUICE_SECRET_ES_PASSWORD}', api_key: '${env:SLUICE_SECRET_ES_API_KEY}', tls_ca: '${file:/run/secrets/es-ca.pem}', tls_cert: '${file:/run/secrets/es.crt}', tls_key: '${file:/run/secrets/es.key}' },
     ],
   },
 );
@@ -60,14 +62,10 @@ export const elasticsearchType: ConnectorType<typeof elasticsearchSchema> = {
     if (config.url.length > 512) errors.push({ path: 'url', rule: 'must be at most 512 characters (as RobustMQ)' });
     if (/^https?:\/\/[^/]*@/.test(config.url)) errors.push({ path: 'url', rule: 'must not carry credentials: set auth_type basic with username and password' });
     if (/[?#]/.test(config.url)) errors.push({ path: 'url', rule: 'must not carry a query or fragment (the sink adds /_bulk)' });
-    if (config.auth_type === 'basic') {
-      if (config.username === undefined || config.username === '') errors.push({ path: 'username', rule: 'is required when auth_type is basic' });
-      if (config.password === undefined) errors.push({ path: 'password', rule: 'is required when auth_type is basic' });
-    } else if (config.username !== undefined || config.password !== undefined) {
-      errors.push({ path: config.username !== undefined ? 'username' : 'password', rule: `is only used with auth_type basic (auth_type is ${config.auth_type})` });
-    }
+    // the credentials of the other auth types may stay set (RobustMQ keeps them too); only auth_type's are sent
+    if (config.auth_type === 'basic' && (config.username === undefined || config.username === '')) errors.push({ path: 'username', rule: 'is required when auth_type is basic' });
+    if (config.auth_type === 'basic' && config.password === undefined) errors.push({ path: 'password', rule: 'is required when auth_type is basic' });
     if (config.auth_type === 'apikey' && (config.api_key === undefined || config.api_key === '')) errors.push({ path: 'api_key', rule: 'is required when auth_type is apikey' });
-    if (config.auth_type !== 'apikey' && config.api_key !== undefined) errors.push({ path: 'api_key', rule: `is only used with auth_type apikey (auth_type is ${config.auth_type})` });
     if (config.username !== undefined && config.username.length > 256) errors.push({ path: 'username', rule: 'must be at most 256 characters (as RobustMQ)' });
     if (config.password !== undefined && config.password.length > 256) errors.push({ path: 'password', rule: 'must be at most 256 characters (as RobustMQ)' });
     if (config.ca_cert_path !== undefined && config.tls_ca !== undefined) errors.push({ path: 'ca_cert_path', rule: 'set either ca_cert_path or tls_ca, not both' });

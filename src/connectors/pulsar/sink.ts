@@ -10,7 +10,7 @@ import { batchResult, mapBatch } from '../batch-mapping.js';
 import { notStarted, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord, SinkError } from '../sink.js';
 import { authHeader, type AuthHeader } from './auth.js';
 import { frameTooLarge } from './errors.js';
-import { frame, MessageMapper, toTopic, webSocketBase, type PulsarMessage } from './mapping.js';
+import { frame, frameBytes, MessageMapper, toTopic, webSocketBase, type PulsarMessage } from './mapping.js';
 import { ProducerSocket } from './producer-socket.js';
 
 /** producers kept open at once; the least recently used is closed beyond this */
@@ -65,7 +65,7 @@ class PulsarSink implements ConnectorSink {
     const failed: BatchResult['failed'] = [];
     const byTopic = new Map<string, { name: string; items: { at: number; m: PulsarMessage }[] }>();
     batch.items.forEach((m, at) => {
-      const bytes = Buffer.byteLength(frame(m, '')) + 12; // + the context, a counter
+      const bytes = frameBytes(m);
       if (bytes > this.cfg.max_frame_bytes) return failed.push({ index: at, error: frameTooLarge(bytes, this.cfg.max_frame_bytes) });
       const group = byTopic.get(m.topic.path) ?? { name: m.topic.name, items: [] };
       group.items.push({ at, m });

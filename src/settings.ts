@@ -47,6 +47,16 @@ export interface Settings {
   connectorsPath?: string;
   /** integrity check of both databases before they are used */
   integrityCheck: IntegrityMode;
+  /** a shared definition store (postgres://…); undefined = the SQLite file at dbPath. A shared store is fleet mode. */
+  storeUrl?: string;
+  /** fleet mode: the shared-subscription group of each connector, `{tenant}` and `{name}` replaced */
+  shareGroup: string;
+  /** fleet mode: how this process is shown to the others (default: host name and the instance id's first 8 characters) */
+  instanceName?: string;
+  /** fleet mode: how often this process writes its heartbeat and status into the store */
+  heartbeatMs: number;
+  /** fleet mode: a process whose last heartbeat is older than this is shown as gone */
+  instanceTimeoutMs: number;
 }
 
 /** Every environment variable `sluice serve` reads, with its meaning (the docs table comes from here). */
@@ -84,6 +94,11 @@ export const ENVIRONMENT = [
   ['SLUICE_FILE_ROOT', 'the only directory the file sink may write under (unset: anywhere the process may write)', ''],
   ['SLUICE_CONNECTORS', 'connector definition file or directory applied at start and on SIGHUP (same as --connectors)', ''],
   ['SLUICE_INTEGRITY_CHECK', 'integrity check of both databases at start: quick, full or off (a damaged file is refused)', 'quick'],
+  ['SLUICE_STORE_URL', 'shared definition store, postgres://user:password@host:port/db: every process on the same store runs the same connectors (fleet mode; needs SLUICE_MQTT_URL); unset: the SQLite file SLUICE_DB', ''],
+  ['SLUICE_SHARE_GROUP', 'fleet mode: shared-subscription group of each connector ({tenant} and {name} are replaced); the broker splits each connector\'s messages across the processes', 'sluice.{tenant}.{name}'],
+  ['SLUICE_INSTANCE_NAME', 'fleet mode: the name this process is shown by in the fleet status', '<host name>/<first 8 characters of the instance id>'],
+  ['SLUICE_HEARTBEAT_MS', 'fleet mode: how often this process writes its heartbeat and connector status into the store, ms', '5000'],
+  ['SLUICE_INSTANCE_TIMEOUT_MS', 'fleet mode: a process without a heartbeat for this long is shown as gone, ms', '30000'],
 ] as const;
 
 function int(name: string, raw: string | undefined, fallback: number): number {
@@ -115,6 +130,24 @@ function integrityMode(raw: string | undefined): IntegrityMode {
   if (raw === undefined || raw === '') return 'quick';
   if (raw === 'quick' || raw === 'full' || raw === 'off') return raw;
   throw new Error(`SLUICE_INTEGRITY_CHECK: expected quick, full or off, got ${JSON.stringify(raw)}`);
+}
+
+function storeUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('SLUICE_STORE_URL: expected a postgres:// or postgresql:// URL (unset: the SQLite file SLUICE_DB)');
+  return raw;
+}
+
+function shareGroup(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'sluice.{tenant}.{name}';
+  if (/[/+#\s]/.test(raw)) throw new Error(`SLUICE_SHARE_GROUP: a share name may not contain '/', '+', '#' or spaces, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+function atLeast(name: string, raw: string | undefined, fallback: number, min: number): number {
+  const n = int(name, raw, fallback);
+  if (n < min) throw new Error(`${name}: expected at least ${min}, got ${JSON.stringify(raw)}`);
+  return n;
 }
 
 function defined<T extends object>(o: T): Partial<T> {
@@ -161,6 +194,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Setti
     secretKey: env.SLUICE_SECRET_KEY || undefined,
     secretKeyPrevious: env.SLUICE_SECRET_KEY_PREVIOUS || undefined,
     fileRoot: env.SLUICE_FILE_ROOT || undefined,
+    storeUrl: o.storeUrl ?? storeUrl(env.SLUICE_STORE_URL),
+    shareGroup: o.shareGroup ?? shareGroup(env.SLUICE_SHARE_GROUP),
+    instanceName: o.instanceName ?? (env.SLUICE_INSTANCE_NAME || undefined),
+    heartbeatMs: o.heartbeatMs ?? atLeast('SLUICE_HEARTBEAT_MS', env.SLUICE_HEARTBEAT_MS, 5000, 100),
+    instanceTimeoutMs: o.instanceTimeoutMs ?? atLeast('SLUICE_INSTANCE_TIMEOUT_MS', env.SLUICE_INSTANCE_TIMEOUT_MS, 30_000, 1000),
   };
 }
 

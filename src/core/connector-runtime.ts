@@ -24,6 +24,8 @@ export interface RuntimeDeps {
   dlq: DeadLetterPublisher;
   log: Logger;
   metrics: RuntimeMetrics;
+  /** fleet mode: the filter each connector's source session subscribes to (a shared subscription); unset: the topic filter as written */
+  subscription?: (tenant: string, name: string, filter: string) => string;
 }
 
 const MIN_ERROR_BACKOFF_MS = 1000;
@@ -100,7 +102,7 @@ export class ConnectorRuntime {
       if (prev.topic_filter !== next.topic_filter || prev.delivery.qos !== next.delivery.qos) {
         await this.source?.stop();
         if (prev.topic_filter !== next.topic_filter) {
-          await unsubscribeSession(this.deps.broker, this.clientId(), prev.topic_filter).catch((e: Error) => this.log('warn', `could not unsubscribe ${prev.topic_filter}: ${e.message}`));
+          await unsubscribeSession(this.deps.broker, this.clientId(), this.subscribed(prev.topic_filter)).catch((e: Error) => this.log('warn', `could not unsubscribe ${prev.topic_filter}: ${e.message}`));
         }
         this.startSource();
       }
@@ -164,13 +166,17 @@ export class ConnectorRuntime {
     return connectorClientId(this.deps.journal.db, this.deps.broker.clientIdPrefix, this.def.tenant, this.def.name);
   }
 
+  private subscribed(filter: string): string {
+    return this.deps.subscription ? this.deps.subscription(this.def.tenant, this.def.name, filter) : filter;
+  }
+
   private startSource(): void {
     const d = this.def.delivery;
     const journal = this.deps.journal;
     this.source = openSource({
       broker: this.deps.broker,
       clientId: this.clientId(),
-      topicFilter: this.def.topic_filter,
+      topicFilter: this.subscribed(this.def.topic_filter),
       qos: d.qos as 0 | 1 | 2,
       onMessage: (m) => this.take(m),
       afterCommit: (hook) => journal.afterCommit(hook),

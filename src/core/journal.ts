@@ -223,6 +223,11 @@ export class Journal {
     return j;
   }
 
+  /** Every connector this journal database holds state of. */
+  connectorKeys(): { tenant: string; name: string }[] {
+    return this.db.prepare('SELECT tenant, name FROM connector_state ORDER BY tenant, name').all() as { tenant: string; name: string }[];
+  }
+
   /** Deletes every trace of a connector: journal rows, offsets, counters, dead letters. */
   remove(tenant: string, name: string): void {
     const key = `${tenant}\u0000${name}`;

@@ -7,6 +7,11 @@ import { maskText } from '../metadata/secret-masking.js';
 import type { DefinitionChange, DefinitionStore } from '../metadata/store.js';
 import { ConnectorRuntime, type RuntimeDeps } from './connector-runtime.js';
 import { deadLetterPort } from './dead-letter-port.js';
+import type { FleetConnectorStatus } from './fleet-status.js';
+import type { FleetInstance, FleetMember } from './fleet-member.js';
+import { discardSession } from './mqtt-source.js';
+import { connectorClientId } from './client-identity.js';
+import type { ConnectorDefinition } from '../metadata/definition.js';
 import type { DeadLetterPublisher } from './dlq-publisher.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
@@ -20,6 +25,8 @@ export interface ManagerOptions {
   broker: BrokerSettings;
   dlq: DeadLetterPublisher & { connected?: () => boolean };
   log: Logger;
+  /** fleet mode: the filter each connector subscribes to (its shared subscription) */
+  subscription?: (tenant: string, name: string, filter: string) => string;
 }
 
 const key = (tenant: string, name: string) => `${tenant}\u0000${name}`;
@@ -31,6 +38,7 @@ export class ConnectorManager implements RuntimePort {
   /** rates and pending of the last hour, for the console */
   readonly statusHistory = new StatusHistory(() => [...this.runtimes.values()].map((rt) => rt.status()));
   private stopping = false;
+  private fleet?: FleetMember;
 
   constructor(private readonly o: ManagerOptions) {
     o.journal.useLog(o.log);
@@ -38,7 +46,7 @@ export class ConnectorManager implements RuntimePort {
       () => this.metricsSources(),
       () => ({ wal_bytes: o.journal.walBytes(), checkpoint: o.journal.checkpointHealth() }),
     );
-    this.deps = { journal: o.journal, broker: o.broker, dlq: o.dlq, log: o.log, metrics: this.metricsRegistry };
+    this.deps = { journal: o.journal, broker: o.broker, dlq: o.dlq, log: o.log, metrics: this.metricsRegistry, subscription: o.subscription };
   }
 
   /**
@@ -72,6 +80,8 @@ export class ConnectorManager implements RuntimePort {
         if (!rt) this.launch(d);
         return;
       case 'updated':
+        // the same stored version twice (fleet mode: this process's own change also comes back from the store)
+        if (rt && rt.def.revision === d.revision && rt.def.updated_at === d.updated_at) return;
         if (rt) {
           // the histogram is labelled by type: once the old sink's last batch is done, its series go
           const oldType = rt.def.type;
@@ -91,6 +101,45 @@ export class ConnectorManager implements RuntimePort {
         this.statusHistory.forget(d.tenant, d.name);
         return;
     }
+  }
+
+  /** the definition the runtime runs now */
+  definitionOf(tenant: string, name: string): ConnectorDefinition | undefined {
+    return this.runtimes.get(key(tenant, name))?.def;
+  }
+
+  runningDefinitions(): ConnectorDefinition[] {
+    return [...this.runtimes.values()].map((rt) => rt.def);
+  }
+
+  statuses(): ConnectorStatus[] {
+    return [...this.runtimes.values()].map((rt) => rt.status());
+  }
+
+  /** connectors with state in the journal but no runtime (e.g. deleted while this process was down) */
+  orphanJournals(): { tenant: string; name: string }[] {
+    return this.o.journal.connectorKeys().filter((k) => !this.runtimes.has(key(k.tenant, k.name)));
+  }
+
+  /** removes an orphan's broker session and journal */
+  async discardOrphan(tenant: string, name: string): Promise<void> {
+    if (this.runtimes.has(key(tenant, name))) return;
+    await discardSession(this.o.broker, connectorClientId(this.o.journal.db, this.o.broker.clientIdPrefix, tenant, name)).catch(() => undefined);
+    this.o.journal.remove(tenant, name);
+  }
+
+  attachFleet(member: FleetMember): void {
+    this.fleet = member;
+  }
+
+  /** fleet mode: the connector across every process; undefined without a fleet */
+  async fleetStatus(tenant: string, name: string): Promise<FleetConnectorStatus | undefined> {
+    return this.fleet?.connectorStatus(tenant, name, this.status(tenant, name));
+  }
+
+  /** fleet mode: every process that ever sent a heartbeat; undefined without a fleet */
+  async fleetInstances(): Promise<FleetInstance[] | undefined> {
+    return this.fleet?.instances();
   }
 
   status(tenant: string, name: string): ConnectorStatus | undefined {

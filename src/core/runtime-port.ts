@@ -4,6 +4,8 @@ import type { DefinitionChange } from '../metadata/store.js';
 import type { SinkRecord } from '../connectors/sink.js';
 import type { ConnectorStatus } from './connector-status.js';
 import type { HistorySample } from './status-history.js';
+import type { FleetConnectorStatus } from './fleet-status.js';
+import type { FleetInstance } from './fleet-member.js';
 
 export interface DeadLetterItem {
   id: number;
@@ -54,4 +56,8 @@ export interface RuntimePort {
   ready(): boolean;
   /** why the runtime is not ready (empty when it is): e.g. the journal cannot take writes */
   notReadyReasons?(): string[];
+  /** fleet mode (shared store): the connector across every process; undefined when not in a fleet */
+  fleetStatus?(tenant: string, name: string): Promise<FleetConnectorStatus | undefined>;
+  /** fleet mode: every process of the fleet; undefined when not in a fleet */
+  fleetInstances?(): Promise<FleetInstance[] | undefined>;
 }

@@ -18,10 +18,10 @@ export interface SluiceProcess {
   kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startSluiceProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<SluiceProcess> {
+export async function startSluiceProcess(env: Record<string, string>, timeoutMs = 30_000, cwd = ROOT): Promise<SluiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), 'serve'], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, SLUICE_HOST: '127.0.0.1', SLUICE_PORT: String(port), SLUICE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -100,6 +100,57 @@ export const ConnectorPageSchema = Type.Object({ items: Type.Array(ConnectorView
 const Count = Type.Integer({ minimum: 0 });
 const NullableMs = Type.Union([Type.Integer(), Type.Null()], { description: 'ms since the epoch, or null' });
 
+const FleetCounts = {
+  received: Count,
+  written: Count,
+  discarded_total: Count,
+  dead_lettered: Count,
+  filtered: Count,
+  pending: Type.Integer(),
+};
+
+export const FleetInstanceStatusSchema = Type.Object(
+  {
+    instance_id: Type.String(),
+    instance_name: Type.String(),
+    alive: Type.Boolean({ description: 'false once the process has sent no heartbeat for SLUICE_INSTANCE_TIMEOUT_MS' }),
+    self: Type.Boolean({ description: 'the process that answered' }),
+    heartbeat_age_ms: Type.Integer({ minimum: 0 }),
+    reported_at: Type.Integer({ description: 'when this status was reported (ms since the epoch)' }),
+    state: Type.String(),
+    source_connected: Type.Boolean(),
+    ...FleetCounts,
+    last_error: Type.Union([Type.String(), Type.Null()]),
+    last_error_at: NullableMs,
+  },
+  { description: "One process's last report of the connector (the answering process's own is live)." },
+);
+
+export const FleetConnectorStatusSchema = Type.Object(
+  {
+    instance_id: Type.String({ description: 'the process that answered' }),
+    instances: Type.Array(FleetInstanceStatusSchema),
+    alive: Type.Integer({ minimum: 0, description: 'how many of the instances are alive' }),
+    total: Type.Object(FleetCounts, { description: "summed over every instance, gone ones included (their pending records wait in their journals)" }),
+  },
+  { description: 'Fleet mode (SLUICE_STORE_URL): the connector on every process of the fleet.' },
+);
+
+export const FleetInstancesSchema = Type.Object({
+  instance_id: Type.String({ description: 'the process that answered' }),
+  instances: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      self: Type.Boolean(),
+      alive: Type.Boolean(),
+      started_at: Type.Integer({ description: 'ms since the epoch' }),
+      heartbeat_at: Type.Integer({ description: 'ms since the epoch (the store clock)' }),
+      heartbeat_age_ms: Type.Integer({ minimum: 0 }),
+    }),
+  ),
+});
+
 export const ConnectorStatusSchema = component(
   'ConnectorStatus',
   Type.Object(
@@ -130,8 +181,9 @@ export const ConnectorStatusSchema = component(
       max_journal_bytes: Count,
       last_error: Type.Union([Type.String(), Type.Null()]),
       last_error_at: NullableMs,
+      fleet: Type.Optional(FleetConnectorStatusSchema),
     },
-    { description: "The runtime's view of one connector and its message accounting." },
+    { description: "The runtime's view of one connector and its message accounting; in fleet mode also every process's (`fleet`)." },
   ),
 );
 

@@ -5,7 +5,7 @@ import Type from 'typebox';
 import { SluiceError } from '../../errors.js';
 import type { ConnectorService } from '../connector-service.js';
 import type { DeadLetterPort, RuntimePort } from '../../core/runtime-port.js';
-import { ConnectorMetricsSchema, ConnectorStatusSchema, DeadLetterPageSchema, DeadLetterSchema, errorResponses, PurgeSchema, ReplaySchema } from './responses.js';
+import { ConnectorMetricsSchema, ConnectorStatusSchema, FleetInstancesSchema, DeadLetterPageSchema, DeadLetterSchema, errorResponses, PurgeSchema, ReplaySchema } from './responses.js';
 import { NameParams, TenantQuery } from './schemas.js';
 
 const PageQuery = Type.Object({
@@ -48,7 +48,24 @@ export function v1RuntimeRoutes(server: FastifyInstance, service: ConnectorServi
   app.get(
     '/api/v1/connectors/:name/status',
     { schema: { operationId: 'getConnectorStatus', summary: 'Live status and message accounting', ...named, response: { 200: status('the status'), ...runtimeErrors() } } },
-    async (req) => statusOf(service, req.query.tenant ?? 'default', req.params.name),
+    async (req) => {
+      const tenant = req.query.tenant ?? 'default';
+      const s = await statusOf(service, tenant, req.params.name);
+      const fleet = await runtimeOf(service).fleetStatus?.(s.tenant, s.name);
+      return fleet ? { ...s, fleet } : s;
+    },
+  );
+
+  app.get(
+    '/api/v1/fleet',
+    { schema: { operationId: 'listFleetInstances', summary: 'Fleet mode: every Sluice process sharing this store, alive or gone', tags, response: { 200: { ...FleetInstancesSchema, description: 'the processes' }, ...errorResponses({ extra: [404] }) } } },
+    async () => {
+      const rt = runtimeOf(service);
+      const instances = await rt.fleetInstances?.();
+      if (!instances) throw new SluiceError('NOT_FOUND', 'this process is not in a fleet: it keeps its definitions in SQLite (set SLUICE_STORE_URL=postgres://… on every process to share them)');
+      const self = instances.find((i) => i.self);
+      return { instance_id: self?.id ?? '', instances };
+    },
   );
 
   app.post(

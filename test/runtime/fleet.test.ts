@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import mqtt from 'mqtt';
 import type { FleetConnectorStatus } from '../../src/core/fleet-status.js';
 import type { FleetInstance } from '../../src/core/fleet-member.js';
-import { Api, countSeqs, duplicates, missing, publishNumbered, range, readJsonLines, sleep, startMosquitto, type Status, waitFor } from '../helpers/runtime.js';
+import { Api, countSeqs, duplicates, missing, publishNumbered, range, readJsonLines, startMosquitto, type Status, waitFor } from '../helpers/runtime.js';
 import { startSluiceProcess, type SluiceProcess } from '../helpers/sluice-process.js';
 import { startStorePostgres } from '../helpers/store-postgres.js';
 
@@ -123,16 +123,37 @@ test('three processes on one shared store: created on one runs on all, split, ki
   assert.equal(agg.f.total.written, [...counts.values()].reduce((n, x) => n + x, 0), 'the fleet total is what the files hold');
   assert.equal(agg.f.instances.filter((i) => i.self).length, 1);
 
-  // deleted through node-c: stopped on every process, and every process's broker session ended
+  // node-a (where it was created) is down while the connector is deleted through node-c: the
+  // running ones stop it at once, node-a removes its journal and broker session when it returns
+  await nodes[0]?.proc.kill('SIGTERM');
   assert.equal((await c.api.request('DELETE', '/api/v1/connectors/fleet')).status, 204);
-  for (const n of nodes) {
+  for (const n of nodes.slice(1)) {
     await waitFor(`${n.name}: the connector is gone`, async () => ((await n.api.request('GET', '/api/v1/connectors/fleet/status')).status === 404 ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
   }
+  nodes[0] = await start('node-a', a.dir);
+  assert.equal((await nodes[0].api.request('GET', '/api/v1/connectors/fleet/status')).status, 404, 'node-a does not bring it back');
   for (const [name, id] of idOf) {
     const clientId = `sluice_${id.slice(0, 8)}/default:fleet`;
     await waitFor(`${name}: broker session ${clientId} gone`, async () => ((await sessionPresent(mqttUrl, clientId)) ? undefined : true), { timeoutMs: 10_000, intervalMs: 250 });
   }
-  await sleep(100);
+});
+
+test('a shared store needs an external broker, and an unreachable store is named without its password', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-fleet-refusal-'));
+  try {
+    const url = 'postgres://sluice:s3cret-pw@127.0.0.1:1/db';
+    await assert.rejects(startSluiceProcess({ SLUICE_STORE_URL: url, SLUICE_JOURNAL_DB: join(dir, 'j.db') }, 30_000, dir), (e: Error) => {
+      assert.match(e.message, /SLUICE_STORE_URL: a shared store is fleet mode, and a fleet needs one external broker/);
+      return true;
+    });
+    await assert.rejects(startSluiceProcess({ SLUICE_STORE_URL: url, SLUICE_MQTT_URL: 'mqtt://127.0.0.1:1', SLUICE_JOURNAL_DB: join(dir, 'j.db') }, 30_000, dir), (e: Error) => {
+      assert.match(e.message, /SLUICE_STORE_URL \(postgres:\/\/sluice:\*+@127\.0\.0\.1:1\/db\): the definition store \(PostgreSQL\) is unavailable/);
+      assert.doesNotMatch(e.message, /s3cret-pw/);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Whether the broker still keeps a session for `clientId` (a probe that leaves none behind: expiry 0). */

@@ -61,3 +61,13 @@ test('fleet settings: defaults, and errors that name the variable and the rule',
   assert.throws(() => settingsFromEnv({ SLUICE_HEARTBEAT_MS: '10' }), /SLUICE_HEARTBEAT_MS: expected at least 100/);
   assert.throws(() => settingsFromEnv({ SLUICE_INSTANCE_TIMEOUT_MS: 'x' }), /SLUICE_INSTANCE_TIMEOUT_MS: expected a whole number/);
 });
+
+test('the CLI status shows the fleet totals and one line per process, gone ones marked', async () => {
+  const { renderStatus } = await import('../../src/admin/cli/status-commands.js');
+  const reports = [report('i-b', 'node-b', false, { received: 10, written: 6, pending: 4 })];
+  const fleet = fleetStatusOf('i-a', 'node-a', reports, status({ received: 20, written: 20 }));
+  const text = renderStatus({ ...status({ received: 20, written: 20 }), fleet });
+  assert.match(text, /fleet\s+2 processes, 1 alive; in total received 30 = written 26 \+ discarded 0 \+ dead_lettered 0 \+ pending 4/);
+  assert.match(text, /node-a \(this one\)\s+running: received 20, written 20, pending 0/);
+  assert.match(text, /node-b\s+GONE \(no heartbeat for .+; its pending records wait in its journal\): received 10, written 6, pending 4/);
+});

@@ -1,6 +1,7 @@
 // `sluice connector status|pause|resume|restart <name>`: the runtime's view of one connector.
 import type { Command } from 'commander';
 import type { ConnectorStatus } from './api-types.js';
+import type { FleetConnectorStatus } from '../../core/fleet-status.js';
 import { type ClientFlags, clientCommand, clientOf, connectorPath, tenantOf } from './client-options.js';
 import { parsePositiveInt } from './input.js';
 import { formatBytes, formatDuration, formatTime, printJson, printOut, renderBlock, renderYaml } from './output.js';
@@ -47,7 +48,19 @@ function lastError(s: ConnectorStatus): string {
   return s.last_error_at ? `${s.last_error} (at ${formatTime(s.last_error_at)})` : s.last_error;
 }
 
-export function renderStatus(s: ConnectorStatus, now = Date.now(), extra: [string, unknown][] = []): string {
+/** Fleet mode: the totals, then one line per process (gone ones say how long they have been silent). */
+function fleetLines(f: FleetConnectorStatus): [string, unknown][] {
+  const t = f.total;
+  const lines: [string, unknown][] = [['fleet', `${f.instances.length} process${f.instances.length === 1 ? '' : 'es'}, ${f.alive} alive; in total received ${t.received} = written ${t.written} + discarded ${t.discarded_total} + dead_lettered ${t.dead_lettered}${t.filtered > 0 ? ` + filtered ${t.filtered}` : ''} + pending ${t.pending}`]];
+  for (const i of f.instances) {
+    const who = `${i.instance_name}${i.self ? ' (this one)' : ''}`;
+    const life = i.alive ? i.state : `GONE (no heartbeat for ${formatDuration(i.heartbeat_age_ms)}; its pending records wait in its journal)`;
+    lines.push([`  ${who}`, `${life}: received ${i.received}, written ${i.written}, pending ${i.pending}${i.last_error ? `, last error: ${i.last_error}` : ''}`]);
+  }
+  return lines;
+}
+
+export function renderStatus(s: ConnectorStatus & { fleet?: FleetConnectorStatus }, now = Date.now(), extra: [string, unknown][] = []): string {
   const optional: [string, unknown][] = [];
   if (s.desired_state !== undefined) optional.push(['desired state', s.desired_state]);
   if (s.source_connected !== undefined) optional.push(['source', s.source_connected ? 'connected' : 'disconnected']);
@@ -62,6 +75,7 @@ export function renderStatus(s: ConnectorStatus, now = Date.now(), extra: [strin
     ['oldest pending', num(s.pending) > 0 ? formatDuration(num(s.oldest_pending_age_ms)) : '-'],
     ['journal', journalLine(s)],
     ['last error', lastError(s)],
+    ...(s.fleet ? fleetLines(s.fleet) : []),
     ...extra,
   ]);
 }

@@ -11,6 +11,7 @@ import { backlog, endToEnd, type Env, fanOut, ingest, latency, rawLimit, transfo
 import { clickhouseTarget, fileTarget, kafkaTarget, type Target } from './targets.js';
 import type { DrainTarget } from './drain/drain-target.js';
 import { runPeers } from './peers/run-peers.js';
+import { runFleet } from './fleet/run-fleet.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const RUNS = num('BENCH_RUNS', 3);
@@ -18,8 +19,8 @@ const RUNS = num('BENCH_RUNS', 3);
 const WRITE_ALONE_ROWS = 100;
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (s: string) => !only || only.includes(s);
-// BENCH_ONLY=peers: the side-by-side benchmark alone (it measures its own raw subscriber)
-const onlyPeers = only?.every((s) => s === 'peers') ?? false;
+// BENCH_ONLY=peers / fleet: the side-by-side or the fleet benchmark alone (each writes its own results files)
+const onlyPeers = only?.every((s) => s === 'peers' || s === 'fleet') ?? false;
 
 type Row = { scenario: string; metric: string; values: number[]; median: number; baseline?: string; ratio?: number; target?: string; met?: boolean };
 const rows: Row[] = [];
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   }
   try {
     if (wanted('peers')) await runPeers({ mqttUrl: env.mqttUrl, kafkaBrokers, n: env.n, rounds: num('BENCH_ROUNDS', 5), idleMs: num('BENCH_PEERS_IDLE_MS', 20_000) });
+    if (wanted('fleet')) await runFleet({ mqttUrl: env.mqttUrl, n: env.n, rounds: num('BENCH_ROUNDS', 3) });
     if (onlyPeers) return;
     const raw0 = record('raw limit', 'QoS 0 msg/s', (await repeat('raw qos0', () => rawLimit(env, 0))).map((r) => r.msgPerSec));
     const raw1 = record('raw limit', 'QoS 1 msg/s', (await repeat('raw qos1', () => rawLimit(env, 1))).map((r) => r.msgPerSec), { baseline: `QoS 0: ${raw0.toFixed(0)}` });

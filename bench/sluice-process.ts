@@ -25,11 +25,11 @@ export class SluiceProcess {
     readonly dir: string,
   ) {}
 
-  static async start(mqttUrl: string, extraArgs: string[] = []): Promise<SluiceProcess> {
+  static async start(mqttUrl: string, extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<SluiceProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
     const port = await freePort();
     const proc = spawn(process.execPath, [...extraArgs, join(ROOT, 'dist/admin/cli/main.js'), 'serve'], {
-      env: { ...process.env, SLUICE_DB: join(dir, 'sluice.db'), SLUICE_PORT: String(port), SLUICE_MQTT_URL: mqttUrl, SLUICE_LOG_LEVEL: 'warn', SLUICE_MQTT_PROTOCOL: '5' },
+      env: { ...process.env, SLUICE_DB: join(dir, 'sluice.db'), SLUICE_PORT: String(port), SLUICE_MQTT_URL: mqttUrl, SLUICE_LOG_LEVEL: 'warn', SLUICE_MQTT_PROTOCOL: '5', ...extraEnv },
       stdio: ['ignore', 'ignore', 'inherit'],
       cwd: dir,
     });

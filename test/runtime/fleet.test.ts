@@ -4,9 +4,11 @@
 // adds up the fleet, and a delete through another process stops it everywhere and ends every
 // broker session.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import type { FleetConnectorStatus } from '../../src/core/fleet-status.js';
@@ -15,6 +17,7 @@ import { Api, countSeqs, duplicates, missing, publishNumbered, range, readJsonLi
 import { startSluiceProcess, type SluiceProcess } from '../helpers/sluice-process.js';
 import { startStorePostgres } from '../helpers/store-postgres.js';
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const N = 30_000;
 const BATCH = 500;
 const RECEIVE_MAXIMUM = 200;
@@ -136,6 +139,13 @@ test('three processes on one shared store: created on one runs on all, split, ki
     const clientId = `sluice_${id.slice(0, 8)}/default:fleet`;
     await waitFor(`${name}: broker session ${clientId} gone`, async () => ((await sessionPresent(mqttUrl, clientId)) ? undefined : true), { timeoutMs: 10_000, intervalMs: 250 });
   }
+
+  // a stopped member's journal can be checked (or moved) on its own: the definitions are not local
+  await nodes[1]?.proc.kill('SIGTERM');
+  const check = spawnSync(process.execPath, [join(ROOT, 'bin', 'sluice.js'), 'journal', 'check', '--journal-db', join(b.dir, 'journal.db')], { env: { ...process.env, SLUICE_STORE_URL: storeUrl }, encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /SLUICE_JOURNAL_DB=.*journal\.db: ok/);
+  assert.doesNotMatch(check.stdout, /SLUICE_DB=/);
 });
 
 test('a shared store needs an external broker, and an unreachable store is named without its password', { timeout: 60_000 }, async () => {

@@ -11,10 +11,10 @@ interface FileFlags {
   json?: boolean;
 }
 
-async function paths(flags: FileFlags): Promise<{ db: string; journal: string }> {
+async function paths(flags: FileFlags): Promise<{ db: string; journal: string; sharedStore: boolean }> {
   const { settingsFromEnv } = await import('../../settings.js');
   const s = settingsFromEnv(process.env, { dbPath: flags.db, journalPath: flags.journalDb });
-  return { db: s.dbPath, journal: s.journalPath };
+  return { db: s.dbPath, journal: s.journalPath, sharedStore: s.storeUrl !== undefined };
 }
 
 async function check(flags: FileFlags & { full?: boolean }): Promise<void> {
@@ -23,7 +23,8 @@ async function check(flags: FileFlags & { full?: boolean }): Promise<void> {
   const p = await paths(flags);
   const mode = flags.full ? 'full' : 'quick';
   const reports = [
-    { setting: 'SLUICE_DB', ...(existsSync(p.db) ? checkIntegrity(p.db, mode) : { path: p.db, ok: false, problems: ['file does not exist'] }) },
+    // with a shared store (fleet mode) the definitions are not in a local file
+    ...(p.sharedStore ? [] : [{ setting: 'SLUICE_DB', ...(existsSync(p.db) ? checkIntegrity(p.db, mode) : { path: p.db, ok: false, problems: ['file does not exist'] }) }]),
     { setting: 'SLUICE_JOURNAL_DB', ...(existsSync(p.journal) ? checkIntegrity(p.journal, mode) : { path: p.journal, ok: false, problems: ['file does not exist'] }) },
   ];
   if (flags.json) printJson({ mode, files: reports });

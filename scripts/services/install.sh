@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers used by Sluice's integration tests.
 #
-#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|cassandra|pulsar|ferretdb|opensearch|openssl|chromium ...]
+#   scripts/services/install.sh [mosquitto|clickhouse|victoriametrics|influxdb|postgres|mariadb|kafka|redis|rabbitmq|cassandra|pulsar|s3proxy|ferretdb|opensearch|openssl|chromium ...]
 #
 # A name is dispatched to the function install_<name> (`-` written `_`): adding a server is adding
 # its function. With no names, installs all of them (schemathesis: the API fuzzer, from PyPI into a venv). Idempotent: a service whose binary (or,
@@ -381,6 +381,50 @@ EOF
   mv "$libs.tmp" "$libs"
   date -u +%FT%TZ >"$marker"
   log "pulsar $version: $(find "$libs" -name '*.jar' | wc -l) jars installed"
+}
+
+# S3Proxy (the S3 API in Java; no Debian package): org.gaul:s3proxy and its runtime dependencies from
+# Maven Central into $CACHE_DIR/s3proxy-<version>/libs; the harness runs org.gaul.s3proxy.Main from
+# them with the jclouds filesystem backend in a temp dir and real SigV4 authentication
+install_s3proxy() {
+  local version="${SLUICE_S3PROXY_VERSION:-2.9.0}"
+  local home="$CACHE_DIR/s3proxy-$version"
+  local libs="$home/libs" marker="$home/libs.complete"
+  if [ -f "$marker" ] && [ -d "$libs" ]; then log "s3proxy $version: already installed in $libs"; return; fi
+  command -v java >/dev/null 2>&1 || { log "s3proxy needs java (JDK 17) on PATH"; exit 1; }
+  command -v mvn >/dev/null 2>&1 || { log "s3proxy needs mvn (Maven) on PATH"; exit 1; }
+  log "s3proxy $version: fetching s3proxy and its dependencies from Maven Central into $libs"
+  mkdir -p "$home"
+  rm -rf "$libs.tmp"
+  cat >"$home/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>sluice.test</groupId>
+  <artifactId>s3proxy-server-libs</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.gaul</groupId>
+      <artifactId>s3proxy</artifactId>
+      <version>$version</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+  if ! (cd "$home" && mvn -B -q -Dstyle.color=never -f pom.xml \
+      org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$libs.tmp") >"$home/mvn.log" 2>&1; then
+    log "s3proxy: maven failed:"; tail -n 40 "$home/mvn.log" >&2; exit 1
+  fi
+  if ! ls "$libs.tmp/s3proxy-$version.jar" "$libs.tmp"/filesystem-*.jar >/dev/null 2>&1; then
+    log "s3proxy: maven did not produce s3proxy-$version.jar and the jclouds filesystem provider"; exit 1
+  fi
+  rm -rf "$libs"
+  mv "$libs.tmp" "$libs"
+  date -u +%FT%TZ >"$marker"
+  log "s3proxy $version: $(find "$libs" -name '*.jar' | wc -l) jars installed"
 }
 
 # FerretDB (MongoDB wire protocol on SQLite) has no Debian package: it is built from its Go module

@@ -16,6 +16,7 @@ import { postgresType } from './configs/postgres.js';
 import { pulsarType } from './configs/pulsar.js';
 import { rabbitmqType } from './configs/rabbitmq.js';
 import { redisType } from './configs/redis.js';
+import { s3Type } from './configs/s3.js';
 import { webhookType } from './configs/webhook.js';
 
 const TYPES: readonly ConnectorType[] = [
@@ -35,6 +36,7 @@ const TYPES: readonly ConnectorType[] = [
   mongodbType,
   pulsarType,
   elasticsearchType,
+  s3Type,
 ];
 
 // names and aliases are matched case-insensitively, so RobustMQ's `Kafka`, `MySQL` or `Postgres` need no alias

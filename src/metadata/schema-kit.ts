@@ -2,7 +2,7 @@
 // groups that several types carry (TLS, user/password and token auth, timeouts, pool sizes, MQTT
 // client options). A field that more than one type needs is defined here once.
 import Type, { type TInteger, type TSchema, type TString } from 'typebox';
-import { templateError } from './template.js';
+import { templateError, type TemplateOptions } from './template.js';
 
 /** Marks a field write-only: every read shows `******`; writing `******` keeps the stored value. */
 export function Secret(options: { description: string; default?: string }): TString {
@@ -55,8 +55,8 @@ export function Template(options: { description: string; default?: string; minLe
 }
 
 /** The config-check rule of a template field: the error names the unknown variable. */
-export function templateFieldErrors(path: string, source: unknown): { path: string; rule: string }[] {
-  const rule = typeof source === 'string' ? templateError(source) : undefined;
+export function templateFieldErrors(path: string, source: unknown, options?: TemplateOptions): { path: string; rule: string }[] {
+  const rule = typeof source === 'string' ? templateError(source, options) : undefined;
   return rule ? [{ path, rule }] : [];
 }
 

@@ -16,6 +16,12 @@
 // a payload that is not UTF-8 text or not JSON, a JSON field that is absent or null, a user
 // property that is not set) fails the record with an error naming the variable, unless the
 // placeholder gives a fallback: `${topic[3]:-none}` renders `none`, `${topic[3]:-}` renders ''.
+//
+// A template compiled with `{ dateFields: true }` (object keys) also reads strftime-like date
+// fields in its text, `%Y %m %d %H` from the record timestamp in UTC (see date-fields.ts); without
+// the option a `%` is plain text, as every other template has it.
+
+import { type DateField, dateFieldText, parseDateFields } from './date-fields.js';
 
 export type Variable =
   | { kind: 'topic' }
@@ -25,7 +31,14 @@ export type Variable =
   | { kind: 'timestamp' }
   | { kind: 'id' }
   | { kind: 'qos' }
-  | { kind: 'user_property'; key: string };
+  | { kind: 'user_property'; key: string }
+  /** only in templates compiled with `dateFields` */
+  | { kind: 'date'; field: DateField };
+
+export interface TemplateOptions {
+  /** read `%Y %m %d %H` (and `%%`) in the text as date fields of the record timestamp, UTC */
+  dateFields?: boolean;
+}
 
 export type TemplatePart =
   | { kind: 'text'; text: string }
@@ -70,11 +83,24 @@ function parseVariable(name: string): Variable | undefined {
 }
 
 /** Splits a template into text and variables; the error names the first variable it does not know. */
-export function parseTemplate(source: string): { template: Template } | { error: string } {
+export function parseTemplate(source: string, options: TemplateOptions = {}): { template: Template } | { error: string } {
   const parts: TemplatePart[] = [];
+  const addText = (text: string): string | undefined => {
+    if (!options.dateFields) {
+      parts.push({ kind: 'text', text });
+      return undefined;
+    }
+    const dated = parseDateFields(text);
+    if ('error' in dated) return dated.error;
+    for (const d of dated.parts) parts.push('text' in d ? { kind: 'text', text: d.text } : { kind: 'variable', variable: { kind: 'date', field: d.field }, source: `%${d.field}` });
+    return undefined;
+  };
   let last = 0;
   for (const m of source.matchAll(PLACEHOLDER)) {
-    if (m.index > last) parts.push({ kind: 'text', text: source.slice(last, m.index) });
+    if (m.index > last) {
+      const error = addText(source.slice(last, m.index));
+      if (error !== undefined) return { error };
+    }
     const inner = m[1] ?? '';
     const cut = inner.indexOf(':-');
     const name = (cut < 0 ? inner : inner.slice(0, cut)).trim();
@@ -85,19 +111,22 @@ export function parseTemplate(source: string): { template: Template } | { error:
   }
   const rest = source.slice(last);
   if (rest.includes('${')) return { error: 'has an unclosed ${' };
-  if (rest.length > 0) parts.push({ kind: 'text', text: rest });
+  if (rest.length > 0) {
+    const error = addText(rest);
+    if (error !== undefined) return { error };
+  }
   return { template: { source, parts } };
 }
 
 /** The config check's view: undefined when the template parses, else the rule it breaks. */
-export function templateError(source: string): string | undefined {
-  const parsed = parseTemplate(source);
+export function templateError(source: string, options?: TemplateOptions): string | undefined {
+  const parsed = parseTemplate(source, options);
   return 'error' in parsed ? parsed.error : undefined;
 }
 
 /** Parses a template that the config check already accepted. */
-export function compileTemplate(source: string): Template {
-  const parsed = parseTemplate(source);
+export function compileTemplate(source: string, options?: TemplateOptions): Template {
+  const parsed = parseTemplate(source, options);
   if ('error' in parsed) throw new Error(`template ${JSON.stringify(source)} ${parsed.error}`);
   return parsed.template;
 }
@@ -176,6 +205,8 @@ export function variableValue(v: Variable, scope: TemplateScope): TemplateValue 
       const p = r.properties?.userProperties?.[v.key];
       return Array.isArray(p) ? p.join(',') : p;
     }
+    case 'date':
+      return dateFieldText(v.field, r.timestamp);
   }
 }
 

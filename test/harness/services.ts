@@ -25,6 +25,7 @@ const SERVICES = [
   (await import('./services/ferretdb.js')).service,
   (await import('./services/pulsar.js')).service,
   (await import('./services/opensearch.js')).service,
+  (await import('./services/s3proxy.js')).service,
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

@@ -58,10 +58,10 @@ export function s3ErrorKind(err: unknown): SinkErrorKind {
 export function s3Hint(err: unknown): string {
   const code = s3Code(err);
   const status = s3Status(err);
-  if (code === 'NoSuchBucket' || (code === undefined && status === 404)) return '; create the bucket (Sluice does not create it)';
+  if (code === 'NoSuchBucket' || (status === 404 && (code === undefined || code === 'NotFound'))) return '; create the bucket (Sluice does not create it)';
   if (code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') return '; check access_key_id and secret_access_key';
   if (code === 'ExpiredToken' || code === 'InvalidToken') return '; the session_token has expired or is not valid';
-  if (code === 'AccessDenied' || (code === undefined && status === 403)) return '; check the credentials, and that they may s3:PutObject and s3:ListBucket (HeadBucket) on the bucket';
+  if (code === 'AccessDenied' || (code === undefined && status === 403)) return '; check the credentials, and that they may s3:ListBucket and s3:PutObject on the bucket';
   if (code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed' || status === 301) return '; the bucket is in another region: set region to it';
   if (code === 'RequestTimeTooSkewed') return '; this machine\'s clock is off';
   if (code === undefined && status === undefined && err instanceof Error && err.name === 'CredentialsProviderError') return '; no credentials found: set access_key_id and secret_access_key, or give the process an AWS credential source';

@@ -1,12 +1,13 @@
 // The S3 sink: one S3Client (keep-alive connections, the SDK's own retries off: the core owns
 // retrying); a batch becomes one object per key prefix (mapping.ts), uploaded with one
 // PutObject each, at most UPLOADS_AT_ONCE at a time, with a Content-MD5 the store checks. An
-// object's outcome is the outcome of every record it holds. `init` and `validate` ask HeadBucket
-// once, so a wrong secret, a missing bucket or a wrong region shows before the first batch.
+// object's outcome is the outcome of every record it holds. `init` and `validate` list one key of
+// the bucket (unlike HeadBucket, a listing's error has a body naming the reason), so a wrong
+// secret, a missing bucket or a wrong region shows before the first batch.
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { HeadBucketCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { OBJECT_KEY_TEMPLATE, type S3Config } from '../../metadata/configs/s3.js';
 import { compileTemplate, type Template } from '../../metadata/template.js';
 import { notStarted, startFailure, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
@@ -63,7 +64,7 @@ class S3Sink implements ConnectorSink {
   async validate(): Promise<void> {
     const client = new S3Client(s3ClientConfig(this.cfg));
     try {
-      await this.headBucket(client);
+      await this.probe(client);
     } catch (e) {
       throw new Error(e instanceof Error ? e.message : String(e));
     } finally {
@@ -75,7 +76,7 @@ class S3Sink implements ConnectorSink {
     if (this.client) return;
     const client = new S3Client(s3ClientConfig(this.cfg));
     try {
-      await this.headBucket(client);
+      await this.probe(client);
     } catch (e) {
       client.destroy();
       throw startFailure(e);
@@ -125,12 +126,12 @@ class S3Sink implements ConnectorSink {
     }));
   }
 
-  private async headBucket(client: S3Client): Promise<void> {
+  private async probe(client: S3Client): Promise<void> {
     try {
-      await client.send(new HeadBucketCommand({ Bucket: this.cfg.bucket }));
+      await client.send(new ListObjectsV2Command({ Bucket: this.cfg.bucket, MaxKeys: 1 }));
     } catch (e) {
       const who = this.cfg.access_key_id === '' ? ' with the default credential chain' : ` as ${this.cfg.access_key_id}`;
-      throw s3Error(e, `HeadBucket ${this.where}${who}`, this.timeoutMs);
+      throw s3Error(e, `listing ${this.where}${who}`, this.timeoutMs);
     }
   }
 }

@@ -6,7 +6,7 @@
 // record JSON (record-json.ts), one per line or as one array, optionally gzip-compressed.
 import { gzipSync } from 'node:zlib';
 import type { S3Config } from '../../metadata/configs/s3.js';
-import { renderTemplate, type Template } from '../../metadata/template.js';
+import { fixedText, renderTemplate, type Template } from '../../metadata/template.js';
 import { mapBatch } from '../batch-mapping.js';
 import { recordToJson } from '../record-json.js';
 import { type BatchResult, SinkError, type SinkRecord } from '../sink.js';
@@ -65,10 +65,19 @@ export function objectBody(records: readonly SinkRecord[], o: BodyOptions): { bo
 
 /** The objects of a batch, one per distinct key directory, in the order their first records come. */
 export function planObjects(records: readonly SinkRecord[], prefix: Template, cfg: KeyOptions & BodyOptions): ObjectPlan {
+  // a prefix without variables is one directory for every record; otherwise each rendered text is joined once
+  const fixed = prefix.parts.every((p) => p.kind === 'text') ? keyDirectory(cfg.root, fixedText(prefix)) : undefined;
+  const joined = new Map<string, string>();
   const mapped = mapBatch(records, (r) => {
+    if (fixed !== undefined) return fixed;
     const rendered = renderTemplate(prefix, r);
     if ('error' in rendered) return { error: `object_key_prefix: ${rendered.error}` };
-    return keyDirectory(cfg.root, rendered.text);
+    let directory = joined.get(rendered.text);
+    if (directory === undefined) {
+      directory = keyDirectory(cfg.root, rendered.text);
+      joined.set(rendered.text, directory);
+    }
+    return directory;
   }, 's3');
   const failed = [...mapped.failed];
   const groups = new Map<string, number[]>();

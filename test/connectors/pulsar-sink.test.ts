@@ -16,7 +16,7 @@ import { toTopic, webSocketBase } from '../../src/connectors/pulsar/mapping.js';
 import { SinkError, type ConnectorSink, type SinkRecord } from '../../src/connectors/sink.js';
 import { openSink } from '../../src/metadata/open-sink.js';
 import { parseConnectorType } from '../../src/metadata/registry.js';
-import { pulsarToken, PULSAR_MAX_MESSAGE_BYTES, startService, type RunningService } from '../harness/services.js';
+import { pulsarBrokerPid, pulsarToken, PULSAR_MAX_MESSAGE_BYTES, startService, type RunningService } from '../harness/services.js';
 import { readTopic } from './conformance/pulsar.js';
 
 const ctx = { tenant: 'default', connectorName: 'pulsar-test', log: () => undefined };
@@ -238,5 +238,33 @@ describe('pulsar sink against a Pulsar standalone broker', () => {
     assert.match(r.failed[0]?.error.message ?? '', /closed before the broker acked \(code 1009/);
     assert.deepEqual(await s.sendBatch([rec('cl-3', 'x', 'p')]), { failed: [] });
     assert.deepEqual((await read(`persistent/public/default/${t}`)).map((m) => m.properties.sluice_id), ['cl-1', 'cl-3']);
+  });
+
+  test('a broker that stops answering (SIGSTOP): no ack within send_timeout_secs is unavailable; answering again, the sink writes again', { timeout: 60_000 }, async () => {
+    const t = unique();
+    const s = await started({ topic: t, send_timeout_secs: 1 });
+    assert.deepEqual(await s.sendBatch([rec('st-1', 'x', 'p')]), { failed: [] });
+    const pid = pulsarBrokerPid(env.SLUICE_TEST_PULSAR_DIR as string);
+    process.kill(pid, 'SIGSTOP');
+    let r;
+    const t0 = Date.now();
+    try {
+      r = await s.sendBatch([rec('st-2', 'x', 'p'), rec('st-3', 'x', 'p')]);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    assert.deepEqual(r.failed.map((f) => [f.index, f.error.kind]), [[0, 'unavailable'], [1, 'unavailable']]);
+    assert.match(r.failed[0]?.error.message ?? '', /no ack from the broker within 3 s/);
+    assert.ok(Date.now() - t0 < 10_000, 'the timeout is send_timeout_secs plus 2 s, not more');
+    // the late acks of st-2 and st-3 are dropped; the core would send them again (at least once)
+    let ok = false;
+    for (let i = 0; i < 40 && !ok; i++) {
+      ok = (await s.sendBatch([rec('st-4', 'x', 'p')])).failed.length === 0;
+      if (!ok) await new Promise((done) => setTimeout(done, 250));
+    }
+    assert.ok(ok, 'writes again once the broker answers');
+    const ids = (await read(`persistent/public/default/${t}`)).map((m) => m.properties.sluice_id);
+    assert.equal(ids[0], 'st-1');
+    assert.ok(ids.includes('st-4'));
   });
 });

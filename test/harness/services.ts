@@ -6,7 +6,7 @@ import { CACHE_DIR, ensureInstalled, exists, firstExisting, type RunningService,
 
 export type { RunningService, ServiceDefinition, StartOptions } from './services/common.js';
 export { freePort } from './services/common.js';
-export { PULSAR_MAX_MESSAGE_BYTES, pulsarToken } from './services/pulsar.js';
+export { PULSAR_MAX_MESSAGE_BYTES, pulsarBrokerPid, pulsarToken } from './services/pulsar.js';
 export { KAFKA_VERSION, kafkaBrokerCommandLine, kafkaMetadataBrokers, type KafkaBroker } from './services/kafka.js';
 
 /** Every server of the harness: a new one is its file in services/ and one line here. */

@@ -6,6 +6,7 @@
 // can send a message the broker refuses.
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -88,6 +89,21 @@ function standaloneConf(ports: Ports, secret: Buffer, adminToken: string, basicC
   ].join('\n');
 }
 
+/** The pid of the running broker JVM whose temp dir is `dir` (SLUICE_TEST_PULSAR_DIR), read from /proc. */
+export function pulsarBrokerPid(dir: string): number {
+  const marker = `-Djava.io.tmpdir=${dir}`;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    if (args.includes(marker) && args.includes('org.apache.pulsar.PulsarStandaloneStarter')) return Number(pid);
+  }
+  throw new Error(`pulsar: no running broker with ${marker}`);
+}
+
 export async function startPulsar(opts: StartOptions = {}): Promise<RunningService> {
   const libs = await ensureInstalled('pulsar', locate);
   const java = javaBin();
@@ -134,6 +150,8 @@ export async function startPulsar(opts: StartOptions = {}): Promise<RunningServi
     SLUICE_TEST_PULSAR_BASIC_USER: BASIC.username,
     SLUICE_TEST_PULSAR_BASIC_PASSWORD: BASIC.password,
     SLUICE_TEST_PULSAR_MAX_MESSAGE_BYTES: String(PULSAR_MAX_MESSAGE_BYTES),
+    /** the broker's temp dir: pulsarBrokerPid finds the running JVM by it */
+    SLUICE_TEST_PULSAR_DIR: dir,
   }, launch, 20_000);
 }
 

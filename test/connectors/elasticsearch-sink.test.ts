@@ -4,6 +4,13 @@
 // reported alone, a redelivered batch not duplicated, the three auth types, per-topic indices,
 // and end to end through Sluice (MQTT → Sluice → OpenSearch) with refused records dead-lettered.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bulkOutcome, itemKind } from '../../src/connectors/elasticsearch/errors.js';
 import { documentLine, IndexMapper, payloadField } from '../../src/connectors/elasticsearch/mapping.js';
@@ -11,7 +18,7 @@ import { SinkError, type ConnectorSink, type SinkRecord } from '../../src/connec
 import { checkConfig } from '../../src/metadata/config-validation.js';
 import { elasticsearchType } from '../../src/metadata/configs/elasticsearch.js';
 import { openSink } from '../../src/metadata/open-sink.js';
-import { startService, type RunningService } from '../harness/services.js';
+import { ensureOpenssl, startService, type RunningService } from '../harness/services.js';
 import { Api, publishNumbered, startMosquitto } from '../helpers/runtime.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -21,6 +28,23 @@ const rec = (payload: Buffer | string, over: Partial<SinkRecord> = {}): SinkReco
 const permanent = (fn: () => unknown, pattern: RegExp): void => {
   assert.throws(fn, (e: unknown) => e instanceof SinkError && e.kind === 'permanent' && pattern.test(e.message), String(pattern));
 };
+/** A TLS front of `upstream` with a fresh self-signed certificate for 127.0.0.1 (in `dir`). */
+async function tlsFront(dir: string, upstream: string): Promise<{ port: number; caFile: string; server: HttpsServer }> {
+  const openssl = await ensureOpenssl();
+  const [key, cert] = [join(dir, 'key.pem'), join(dir, 'ca.pem')];
+  execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    const up = httpRequest(`${upstream}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (u) => {
+      res.writeHead(u.statusCode ?? 502, u.headers);
+      u.pipe(res);
+    });
+    up.on('error', () => res.writeHead(502).end());
+    req.pipe(up);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { port: (server.address() as AddressInfo).port, caFile: cert, server };
+}
+
 const rules = (config: Record<string, unknown>): string[] => checkConfig(elasticsearchType, config).errors.map((e) => `${e.path}: ${e.rule}`);
 
 describe('elasticsearch config rules', () => {
@@ -235,6 +259,37 @@ describe('elasticsearch sink against OpenSearch 2.19', () => {
     assert.deepEqual(r.failed.map((f) => [f.index, f.error.kind]), [[5, 'permanent']]);
     assert.match(r.failed[0]?.error.message ?? '', /mqtt-bad,level/);
     assert.deepEqual([await count('mqtt-line0'), await count('mqtt-line1')], [3, 2]);
+  });
+
+  test('TLS: an https url or enable_tls, verified with tls_ca or ca_cert_path (inside SLUICE_SECRET_DIR); an unknown CA is unavailable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-es-tls-'));
+    const front = await tlsFront(dir, node);
+    const saved = process.env.SLUICE_SECRET_DIR;
+    try {
+      const ca = readFileSync(front.caFile, 'utf8');
+      const writes = async (config: Record<string, unknown>, prefix: string): Promise<void> => {
+        const s = await sink({ index: 'tls', timeout_secs: 5, ...config });
+        await s.init();
+        assert.deepEqual(await s.sendBatch(records(prefix, 2, () => 'x')), { failed: [] }, prefix);
+      };
+      await writes({ url: `https://127.0.0.1:${front.port}`, tls_ca: ca }, 'https-ca');
+      await writes({ url: `http://127.0.0.1:${front.port}`, enable_tls: true, tls_ca: ca }, 'enable-tls');
+      await writes({ url: `https://127.0.0.1:${front.port}`, tls_insecure_skip_verify: true }, 'insecure');
+      process.env.SLUICE_SECRET_DIR = dir;
+      await writes({ url: `https://127.0.0.1:${front.port}`, ca_cert_path: front.caFile }, 'ca-path');
+      const unknown = await sink({ url: `https://127.0.0.1:${front.port}`, index: 'tls', timeout_secs: 5 });
+      await assert.rejects(unknown.init(), (e: unknown) => e instanceof SinkError && e.kind === 'unavailable' && /self[- ]signed/i.test(e.message));
+      process.env.SLUICE_SECRET_DIR = join(dir, 'elsewhere');
+      const outside = await sink({ url: `https://127.0.0.1:${front.port}`, index: 'tls', ca_cert_path: front.caFile });
+      await assert.rejects(outside.init(), (e: unknown) => e instanceof SinkError && e.kind === 'unavailable' && /outside SLUICE_SECRET_DIR/.test(e.message));
+      assert.equal(await count('tls'), 8);
+    } finally {
+      if (saved === undefined) delete process.env.SLUICE_SECRET_DIR;
+      else process.env.SLUICE_SECRET_DIR = saved;
+      front.server.closeAllConnections();
+      await new Promise((ok) => front.server.close(ok));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the node killed: the bulk is unavailable for the batch; started again, the same sink writes', { timeout: 120_000 }, async () => {

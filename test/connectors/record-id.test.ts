@@ -1,10 +1,12 @@
 // Every mapping carries the record's stable id (SinkRecord.id) to the target, so that endpoints
 // can deduplicate redeliveries: the webhook body, the file's JSON line, the Kafka header
-// `sluice_id`, the ClickHouse `id_column` (raw and json), the MQTT 5 user property `sluice_id`.
+// `sluice_id`, the ClickHouse `id_column` (raw and json), the MQTT 5 user property `sluice_id`,
+// the Elasticsearch document `_id`.
 // The conformance suite reads the id back from each real target.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRawTableSql, mapRecord, rawColumnProblems } from '../../src/connectors/clickhouse/mapping.js';
+import { IndexMapper } from '../../src/connectors/elasticsearch/mapping.js';
 import { encodeLine } from '../../src/connectors/file/mapping.js';
 import { recordHeaders } from '../../src/connectors/kafka/mapping.js';
 import { ID_USER_PROPERTY, mapRecord as mqttPublish } from '../../src/connectors/mqtt/mapping.js';
@@ -45,4 +47,9 @@ test('mqtt: user property sluice_id towards an MQTT 5 target, replacing one of t
   const v4 = mqttPublish(rec('x'), { ...settings, v5: false }, 1_790_000_000_000);
   assert.ok(!('error' in v4));
   assert.equal(v4.options.properties, undefined);
+});
+
+test('elasticsearch: the bulk action\'s _id', () => {
+  const [action] = new IndexMapper('mqtt').item(rec('{"a":1}')).lines.split('\n');
+  assert.deepEqual(JSON.parse(action as string), { index: { _index: 'mqtt', _id: '7f3a-00000042' } });
 });

@@ -267,4 +267,13 @@ describe('pulsar sink against a Pulsar standalone broker', () => {
     assert.equal(ids[0], 'st-1');
     assert.ok(ids.includes('st-4'));
   });
+
+  test('one batch over more topics than producers are kept (70 > 64): every record is written; the oldest producers close after it', { timeout: 120_000 }, async () => {
+    const t = unique();
+    const s = await started({ topic: `${t}-\${topic}` });
+    const batch = Array.from({ length: 70 }, (_, i) => rec(`many-${i}`, `t${i}`, 'p'));
+    assert.deepEqual(await s.sendBatch(batch), { failed: [] });
+    assert.deepEqual(await s.sendBatch(batch.slice(0, 3).map((r) => ({ ...r, id: `${r.id}-again` }))), { failed: [] }, 'a closed producer is opened again');
+    for (const i of [0, 69]) assert.deepEqual((await read(`persistent/public/default/${t}-t${i}`)).map((m) => m.properties.sluice_id), i === 0 ? ['many-0', 'many-0-again'] : ['many-69']);
+  });
 });

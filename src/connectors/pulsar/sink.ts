@@ -13,7 +13,7 @@ import { frameTooLarge } from './errors.js';
 import { frame, frameBytes, MessageMapper, toTopic, webSocketBase, type PulsarMessage } from './mapping.js';
 import { ProducerSocket } from './producer-socket.js';
 
-/** producers kept open at once; the least recently used is closed beyond this */
+/** producers kept open between batches; beyond this the least recently used are closed after a batch */
 const MAX_PRODUCERS = 64;
 
 export function createPulsarSink(config: PulsarConfig, ctx: SinkContext): ConnectorSink {
@@ -82,6 +82,8 @@ class PulsarSink implements ConnectorSink {
       }
       outcomes.forEach((error, i) => { if (error) failed.push({ index: (items[i] as { at: number }).at, error }); });
     }));
+    // only between batches: a producer in use is never closed, however many topics one batch has
+    this.evict();
     return batchResult(batch, failed);
   }
 
@@ -116,7 +118,6 @@ class PulsarSink implements ConnectorSink {
     const opening = this.open(path, name);
     this.producers.set(path, opening);
     opening.catch(() => { if (this.producers.get(path) === opening) this.producers.delete(path); });
-    this.evict();
     return opening;
   }
 

@@ -22,6 +22,10 @@ export const pulsarSchema = Type.Object(
     compression: Type.Optional(Type.String({ maxLength: 16, pattern: '^([Nn][Oo][Nn][Ee]|[Ll][Zz]4|[Zz][Ll][Ii][Bb]|[Zz][Ss][Tt][Dd]|[Ss][Nn][Aa][Pp][Pp][Yy])$', 'x-rule': 'one of none, lz4, zlib, zstd, snappy (any case)', description: 'Compression of the stored messages, done by the broker-side producer: `none`, `lz4`, `zlib`, `zstd` or `snappy`, in any case (as RobustMQ takes it). Unset: none.', examples: ['lz4'] })),
     max_frame_bytes: Type.Integer({ minimum: 1024, maximum: 1_073_741_824, default: 1_048_576, description: 'The largest WebSocket text frame the broker takes (its `webSocketMaxTextFrameSize`, 1 MiB by default). A record whose frame (the payload as base64 plus properties) is larger fails permanently without being sent: the broker would close the connection for it.' }),
     batch_size: NoEffect(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }), 'RobustMQ\'s producer batch size. Sluice sends each delivery batch (the connector\'s `delivery.batch_size` records) at once, `max_pending_messages` at a time.'),
+    // RobustMQ's docs page (Performance Tuning) shows these, but its config struct has no such fields and ignores them
+    batch_timeout_ms: Type.Optional(NoEffect(Type.Integer({ minimum: 0, maximum: 3_600_000 }), 'RobustMQ\'s docs page shows it, but RobustMQ\'s connector has no such field and ignores it too. The connector\'s `delivery.linger_ms` sets how long Sluice waits to fill a batch.')),
+    compression_type: Type.Optional(NoEffect(Type.String({ maxLength: 16 }), 'RobustMQ\'s docs page shows it, but RobustMQ\'s connector has no such field and ignores it too. Use `compression`.')),
+    send_timeout_ms: Type.Optional(NoEffect(Type.Integer({ minimum: 0, maximum: 3_600_000 }), 'RobustMQ\'s docs page shows it, but RobustMQ\'s connector has no such field and ignores it too. Use `send_timeout_secs`.')),
   },
   {
     additionalProperties: false,

@@ -1,6 +1,6 @@
 // The pulsar sink against a real Pulsar standalone broker (harness), read back with a WebSocket
 // reader: topics from the template, the payload bytes untouched, key, event time and MQTT metadata
-// as properties; the server forms (pulsar:// + web_service_url, http://, ws://); token, basic and
+// as properties; the server forms (pulsar:// + web_service_url, http://, ws://, a host list); token, basic and
 // OAuth authentication (a local OpenID token endpoint issuing tokens the broker accepts) and their
 // refusals; per-topic producers with a small in-flight window; compression; the error kinds (a
 // message over maxMessageSize and a frame over max_frame_bytes permanent alone, a missing
@@ -12,11 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sendError, upgradeError } from '../../src/connectors/pulsar/errors.js';
-import { toTopic, webSocketBase } from '../../src/connectors/pulsar/mapping.js';
+import { toTopic, webSocketBases } from '../../src/connectors/pulsar/mapping.js';
 import { SinkError, type ConnectorSink, type SinkRecord } from '../../src/connectors/sink.js';
 import { openSink } from '../../src/metadata/open-sink.js';
 import { parseConnectorType } from '../../src/metadata/registry.js';
-import { pulsarBrokerPid, pulsarToken, PULSAR_MAX_MESSAGE_BYTES, startService, type RunningService } from '../harness/services.js';
+import { freePort, pulsarBrokerPid, pulsarToken, PULSAR_MAX_MESSAGE_BYTES, startService, type RunningService } from '../harness/services.js';
 import { readTopic } from './conformance/pulsar.js';
 
 const ctx = { tenant: 'default', connectorName: 'pulsar-test', log: () => undefined };
@@ -32,12 +32,14 @@ describe('pulsar topic and URL mapping', () => {
     assert.equal((toTopic('a/b/c') as { name: string }).name, 'persistent://public/default/a.b.c');
     for (const bad of ['kafka://t/ns/x', 'persistent://t/x', 'persistent://t/n s/x', 'persistent://t/ns/', '']) assert.ok('error' in toTopic(bad), bad);
   });
-  test('the WebSocket base URL: http(s)/ws(s) as given, pulsar:// on port 8080 (pulsar+ssl:// 8443) of the same host', () => {
-    assert.equal(webSocketBase('pulsar://broker:6650'), 'ws://broker:8080');
-    assert.equal(webSocketBase('pulsar+ssl://broker:6651'), 'wss://broker:8443');
-    assert.equal(webSocketBase('pulsar://broker:6650', 'http://web:18080'), 'ws://web:18080');
-    assert.equal(webSocketBase('https://gw/pulsar/'), 'wss://gw/pulsar');
-    assert.equal(webSocketBase('ws://127.0.0.1:1234'), 'ws://127.0.0.1:1234');
+  test('the WebSocket base URLs: http(s)/ws(s) as given, pulsar:// on port 8080 (pulsar+ssl:// 8443) of the same host, one per listed host', () => {
+    assert.deepEqual(webSocketBases('pulsar://broker:6650'), ['ws://broker:8080']);
+    assert.deepEqual(webSocketBases('pulsar+ssl://broker:6651'), ['wss://broker:8443']);
+    assert.deepEqual(webSocketBases('pulsar://broker:6650', 'http://web:18080'), ['ws://web:18080']);
+    assert.deepEqual(webSocketBases('https://gw/pulsar/'), ['wss://gw/pulsar']);
+    assert.deepEqual(webSocketBases('ws://127.0.0.1:1234'), ['ws://127.0.0.1:1234']);
+    assert.deepEqual(webSocketBases('pulsar://b1:6650, b2:6650,[::1]:6650'), ['ws://b1:8080', 'ws://b2:8080', 'ws://[::1]:8080']);
+    assert.deepEqual(webSocketBases('http://w1:8080,w2/prefix'), ['ws://w1:8080/prefix', 'ws://w2/prefix']);
   });
 });
 
@@ -116,13 +118,23 @@ describe('pulsar sink against a Pulsar standalone broker', () => {
     assert.deepEqual(Object.keys(b[0]?.properties ?? {}).sort(), ['mqtt_qos', 'mqtt_retain', 'mqtt_timestamp', 'mqtt_topic', 'sluice_id']);
   });
 
-  test('server forms: pulsar:// with web_service_url, and ws://', async () => {
-    for (const over of [{ server: env.SLUICE_TEST_PULSAR_URL, web_service_url: env.SLUICE_TEST_PULSAR_WEB_URL }, { server: env.SLUICE_TEST_PULSAR_WS_URL }]) {
+  test('server forms: pulsar:// with web_service_url, ws://, and a host list whose first host cannot be reached', async () => {
+    // the last: a host list whose first host refuses connections (a closed port)
+    const closed = `127.0.0.1:${await freePort()}`;
+    const hostList = `http://${closed},${(env.SLUICE_TEST_PULSAR_WEB_URL as string).replace('http://', '')}`;
+    const forms: [Record<string, unknown>, boolean][] = [
+      [{ server: env.SLUICE_TEST_PULSAR_URL, web_service_url: env.SLUICE_TEST_PULSAR_WEB_URL }, false],
+      [{ server: env.SLUICE_TEST_PULSAR_WS_URL }, false],
+      [{ server: hostList }, false],
+      // a templated topic: validate probes the admin API, host by host
+      [{ server: hostList }, true],
+    ];
+    for (const [over, templated] of forms) {
       const t = unique();
-      const s = await started({ ...over, topic: t });
+      const s = await started({ ...over, topic: templated ? `${t}-\${topic}` : t });
       await s.validate();
       assert.deepEqual(await s.sendBatch([rec('form-1', 'x', 'p')]), { failed: [] });
-      assert.deepEqual((await read(`persistent/public/default/${t}`)).map((m) => m.properties.sluice_id), ['form-1']);
+      assert.deepEqual((await read(`persistent/public/default/${templated ? `${t}-x` : t}`)).map((m) => m.properties.sluice_id), ['form-1']);
     }
     // pulsar:// alone means port 8080 on that host, where nothing listens here
     const s = await sink({ server: env.SLUICE_TEST_PULSAR_URL, topic: unique() });

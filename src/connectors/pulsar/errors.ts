@@ -35,9 +35,15 @@ export function upgradeError(status: number, body: string, topic: string): SinkE
   return SinkError.unavailable(what);
 }
 
-/** The socket could not be opened at all (refused, DNS, TLS, handshake timeout). */
-export function connectError(err: unknown, url: string): SinkError {
-  return SinkError.unavailable(`pulsar: cannot connect to ${url}: ${err instanceof Error ? err.message : String(err)}`);
+/** No HTTP answer at all (refused, DNS, TLS, handshake timeout): the next host of `server` may answer. */
+export class Unreachable extends SinkError {
+  constructor(message: string) {
+    super(message, 'unavailable');
+  }
+}
+
+export function connectError(err: unknown, url: string): Unreachable {
+  return new Unreachable(`pulsar: cannot connect to ${url}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
 export function closedBeforeAck(topic: string, code: number, reason: string): SinkError {

@@ -117,14 +117,21 @@ export function recordProperties(r: SinkRecord): Record<string, string> {
 }
 
 /**
- * The base URL of the WebSocket API (`ws://host:port[/prefix]`): web_service_url when set, else
- * the server URL; a `pulsar://` server's web service is on the same host at Pulsar's default port
- * (8080, or 8443 for `pulsar+ssl://`).
+ * The base URLs of the WebSocket API (`ws://host:port[/prefix]`), one per host of a comma-separated
+ * list: web_service_url when set, else the server URL; a `pulsar://` server's web service is on the
+ * same host at Pulsar's default port (8080, or 8443 for `pulsar+ssl://`).
  */
-export function webSocketBase(server: string, webServiceUrl?: string): string {
-  const u = new URL((webServiceUrl ?? server).trim());
-  const tls = u.protocol === 'https:' || u.protocol === 'wss:' || u.protocol === 'pulsar+ssl:';
-  const port = u.protocol.startsWith('pulsar') ? (tls ? '8443' : '8080') : u.port;
-  const path = u.protocol.startsWith('pulsar') ? '' : u.pathname.replace(/\/+$/, '');
-  return `${tls ? 'wss' : 'ws'}://${u.hostname}${port ? `:${port}` : ''}${path}`;
+export function webSocketBases(server: string, webServiceUrl?: string): string[] {
+  const m = /^\s*([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]+?)(\/\S*)?\s*$/.exec(webServiceUrl ?? server);
+  if (!m) throw new Error(`pulsar: not a URL: ${webServiceUrl ?? server}`);
+  const scheme = (m[1] as string).toLowerCase();
+  const binary = scheme.startsWith('pulsar');
+  const tls = scheme === 'https' || scheme === 'wss' || scheme === 'pulsar+ssl';
+  const prefix = binary ? '' : (m[3] ?? '').replace(/\/+$/, '');
+  return (m[2] as string).split(',').map((h) => h.trim()).filter((h) => h !== '').map((hostPort) => {
+    const hp = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(hostPort);
+    const host = hp?.[1] ?? hostPort;
+    const port = binary ? `:${tls ? 8443 : 8080}` : (hp?.[2] ?? '');
+    return `${tls ? 'wss' : 'ws'}://${host}${port}${prefix}`;
+  });
 }

@@ -4,7 +4,7 @@
 // the broker's send error, no ack in time, or the socket closed first.
 import WebSocket from 'ws';
 import { SinkError } from '../sink.js';
-import { ackTimeout, closedBeforeAck, connectError, sendError, upgradeError } from './errors.js';
+import { ackTimeout, closedBeforeAck, connectError, sendError, Unreachable, upgradeError } from './errors.js';
 
 export interface SocketOptions {
   headers: Record<string, string>;
@@ -40,6 +40,23 @@ export class ProducerSocket {
     ws.on('message', (data: WebSocket.RawData) => this.onAck(data));
     ws.on('close', (code: number, reason: Buffer) => this.onClose(closedBeforeAck(topic, code, reason.toString())));
     ws.on('error', (e: Error) => this.onClose(SinkError.unavailable(`pulsar: producer connection for ${topic}: ${e.message}`)));
+  }
+
+  /**
+   * Opens the producer at the first of `urls` that answers (a host that cannot be reached is
+   * skipped; an HTTP refusal is the broker's verdict); rejects with an unavailable SinkError.
+   */
+  static async openFirst(urls: readonly string[], topic: string, opts: SocketOptions): Promise<ProducerSocket> {
+    let last: unknown;
+    for (const url of urls) {
+      try {
+        return await ProducerSocket.open(url, topic, opts);
+      } catch (e) {
+        if (!(e instanceof Unreachable)) throw e;
+        last = e;
+      }
+    }
+    throw last;
   }
 
   /** Opens the producer; rejects with an unavailable SinkError saying why the broker refused it. */

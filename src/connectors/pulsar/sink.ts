@@ -10,7 +10,7 @@ import { batchResult, mapBatch } from '../batch-mapping.js';
 import { notStarted, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord, SinkError } from '../sink.js';
 import { authHeader, type AuthHeader } from './auth.js';
 import { frameTooLarge } from './errors.js';
-import { frame, frameBytes, MessageMapper, toTopic, webSocketBase, type PulsarMessage } from './mapping.js';
+import { frame, frameBytes, MessageMapper, toTopic, webSocketBases, type PulsarMessage } from './mapping.js';
 import { ProducerSocket } from './producer-socket.js';
 
 /** producers kept open between batches; beyond this the least recently used are closed after a batch */
@@ -22,7 +22,8 @@ export function createPulsarSink(config: PulsarConfig, ctx: SinkContext): Connec
 
 class PulsarSink implements ConnectorSink {
   private readonly mapper: MessageMapper;
-  private readonly base: string;
+  /** one per host of `server` (or web_service_url), tried in order */
+  private readonly bases: string[];
   private readonly auth: AuthHeader;
   /** topic path → its producer (a promise while it opens), in least-recently-used order */
   private readonly producers = new Map<string, Promise<ProducerSocket>>();
@@ -33,7 +34,7 @@ class PulsarSink implements ConnectorSink {
     private readonly ctx: SinkContext,
   ) {
     this.mapper = new MessageMapper(cfg.topic, cfg.key);
-    this.base = webSocketBase(cfg.server, cfg.web_service_url);
+    this.bases = webSocketBases(cfg.server, cfg.web_service_url);
     this.auth = authHeader(cfg);
   }
 
@@ -44,11 +45,17 @@ class PulsarSink implements ConnectorSink {
       return;
     }
     // a templated topic: the handshake of a producer cannot be tried; the web service and the credentials can
-    const url = `${this.base.replace(/^ws/, 'http')}/admin/v2/clusters`;
     const header = await this.auth();
-    const res = await fetch(url, { headers: header ? { authorization: header } : {}, signal: AbortSignal.timeout(this.cfg.connection_timeout_secs * 1000) })
-      .catch((e: unknown) => { throw new Error(`pulsar sink: cannot reach ${url}: ${e instanceof Error ? e.message : String(e)}`); });
-    if (res.status === 401) throw new Error(`pulsar sink: ${url} refused the credentials (HTTP 401)`);
+    const why: string[] = [];
+    for (const base of this.bases) {
+      const url = `${base.replace(/^ws/, 'http')}/admin/v2/clusters`;
+      const res = await fetch(url, { headers: header ? { authorization: header } : {}, signal: AbortSignal.timeout(this.cfg.connection_timeout_secs * 1000) })
+        .catch((e: unknown) => { why.push(`cannot reach ${url}: ${e instanceof Error ? e.message : String(e)}`); });
+      if (!res) continue;
+      if (res.status === 401) throw new Error(`pulsar sink: ${url} refused the credentials (HTTP 401)`);
+      return;
+    }
+    throw new Error(`pulsar sink: ${why.join('; ')}`);
   }
 
   async init(): Promise<void> {
@@ -56,7 +63,7 @@ class PulsarSink implements ConnectorSink {
     // a fixed topic's producer opens now, so that wrong credentials or a missing namespace show at start
     if (topic) await this.producer(topic.path, topic.name);
     this.started = true;
-    this.ctx.log('info', 'pulsar sink ready', { websocket: this.base, topic: this.cfg.topic });
+    this.ctx.log('info', 'pulsar sink ready', { websocket: this.bases.join(','), topic: this.cfg.topic });
   }
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
@@ -134,7 +141,7 @@ class PulsarSink implements ConnectorSink {
     const query = new URLSearchParams({ sendTimeoutMillis: String(c.send_timeout_secs * 1000), maxPendingMessages: String(c.max_pending_messages) });
     if (c.compression !== undefined) query.set('compressionType', c.compression.toUpperCase());
     const header = await this.auth();
-    return ProducerSocket.open(`${this.base}/ws/v2/producer/${path}?${query.toString()}`, name, {
+    return ProducerSocket.openFirst(this.bases.map((b) => `${b}/ws/v2/producer/${path}?${query.toString()}`), name, {
       headers: header ? { authorization: header } : {},
       handshakeTimeoutMs: c.connection_timeout_secs * 1000,
       // a little beyond the broker-side send timeout, so that the broker's own verdict usually comes first

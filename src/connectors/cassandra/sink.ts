@@ -8,6 +8,7 @@ import cassandra from 'cassandra-driver';
 import { type CassandraConfig, type CassandraConsistency, parseNode } from '../../metadata/configs/cassandra.js';
 import { batchResult, mapBatch } from '../batch-mapping.js';
 import { notStarted, SinkError, startFailure, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
+import { ClosablePolicy } from './closable-policy.js';
 import { cassandraError, cassandraErrorKind, describeCassandraError, hintFor } from './errors.js';
 import { createKeyspaceCql, createTableCql, insertCql, planTable, rowValues, TABLE_COLUMNS_CQL, type TableColumn, type TablePlan } from './mapping.js';
 
@@ -36,6 +37,7 @@ interface Plan {
 
 class CassandraSink implements ConnectorSink {
   private client?: cassandra.Client;
+  private policy?: ClosablePolicy;
   private started = false;
   private plan?: Plan;
   private readonly keyspace: string;
@@ -75,9 +77,7 @@ class CassandraSink implements ConnectorSink {
   }
 
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
-    if (!this.started) throw notStarted('cassandra');
-    if (!this.client || !this.plan) await this.reopen();
-    if (!this.client || !this.plan) throw SinkError.unavailable(`cassandra: cannot reach ${this.where} (reconnecting)`);
+    if (!this.started || !this.client || !this.plan) throw notStarted('cassandra');
     const { plan, cql } = this.plan;
     const batch = mapBatch(records, (r) => rowValues(r, plan, types.unset), 'cassandra');
     if (batch.items.length === 0) return batchResult(batch);
@@ -91,9 +91,9 @@ class CassandraSink implements ConnectorSink {
 
   /** Every row's INSERT, `concurrency` at a time; the failures by row index. */
   private async insertAll(client: cassandra.Client, cql: string, rows: readonly unknown[][]): Promise<BatchResult['failed']> {
-    // not server-prepared: after a node restart the driver (4.x, against Cassandra 5) keeps
-    // re-executing a stale prepared id; the column types from system_schema are the hints instead
-    const options: cassandra.QueryOptions = { prepare: false, hints: this.plan?.plan.columns.map((c) => c.type), consistency: CONSISTENCY[this.cfg.consistency] };
+    // prepared once per node (the driver keeps the id and prepares again on a node that answers
+    // UNPREPARED, e.g. after its restart); the bound values are typed by the prepared metadata
+    const options: cassandra.QueryOptions = { prepare: true, consistency: CONSISTENCY[this.cfg.consistency] };
     const errors = new Map<number, unknown>();
     let next = 0;
     let halt: unknown;
@@ -109,9 +109,6 @@ class CassandraSink implements ConnectorSink {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.cfg.concurrency, rows.length) }, worker));
-    // after a node restart the driver (4.x, against Cassandra 5) keeps re-executing a stale
-    // prepared id: a fresh client for the next batch prepares anew
-    if (halt !== undefined && /\[unprepared\]|not prepared|Prepared query with ID/.test(describeCassandraError(halt))) await this.reopen();
     if (halt !== undefined && errors.size === next) {
       // nothing was written: the target, not a record, is the problem
       throw SinkError.unavailable(cassandraError(halt, `INSERT into ${this.where} failed`).message);
@@ -152,16 +149,6 @@ class CassandraSink implements ConnectorSink {
     }
   }
 
-  /** A new client (and plan) in place of one the driver cannot recover; failing as unavailable. */
-  private async reopen(): Promise<void> {
-    await this.close();
-    try {
-      await this.prepare(false);
-    } catch (e) {
-      this.ctx.log('warn', 'cassandra: reconnecting failed; the next batch tries again', { error: e instanceof Error ? e.message : String(e) });
-    }
-  }
-
   private contactPoints(): string[] {
     return this.cfg.nodes.map((n) => {
       const { host, port } = parseNode(n, this.cfg.port);
@@ -182,9 +169,9 @@ class CassandraSink implements ConnectorSink {
       applicationName: `sluice/${this.ctx.connectorName}`,
       socketOptions: { connectTimeout: ms, readTimeout: ms },
       policies: {
-        loadBalancing: new policies.loadBalancing.TokenAwarePolicy(dc === undefined ? new policies.loadBalancing.RoundRobinPolicy() : new policies.loadBalancing.DCAwareRoundRobinPolicy(dc)),
+        loadBalancing: (this.policy = new ClosablePolicy(dc)),
         // a node back from a restart is used again within seconds (the driver's default waits up to 10 minutes)
-        reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false),
+        reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 7_000, false),
       },
       queryOptions: { consistency: CONSISTENCY[c.consistency], prepare: true },
     });
@@ -195,6 +182,8 @@ class CassandraSink implements ConnectorSink {
     const client = this.client;
     this.client = undefined;
     this.plan = undefined;
+    this.policy?.close();
+    this.policy = undefined;
     await client?.shutdown().catch(() => undefined);
   }
 }

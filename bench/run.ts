@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     latencySeconds: num('BENCH_LATENCY_SECONDS', 10),
     latencyWarmupSeconds: num('BENCH_LATENCY_WARMUP_SECONDS', 2),
     latencyRate: num('BENCH_LATENCY_RATE', 5000),
+    maxInFlight: process.env.BENCH_MAX_IN_FLIGHT ? num('BENCH_MAX_IN_FLIGHT', 1) : undefined,
     cpuProfileDir: process.env.BENCH_CPU_PROF ? join(ROOT, 'bench/results/profiles') : undefined,
   };
   if (env.cpuProfileDir) mkdirSync(env.cpuProfileDir, { recursive: true });

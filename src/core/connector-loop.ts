@@ -1,7 +1,9 @@
-// The per-connector loop: read a batch after the committed offset (lingering for a full one),
+// The per-connector loop: read a batch after the last one handed out (lingering for a full one),
 // deliver it under the failure strategy, publish dead letters, then commit offset + outcome +
-// dead letters in one transaction. Only terminal outcomes move the offset. Dead-letter replays
-// are queued here and run between batches, so the sink only ever has one writer.
+// dead letters in one transaction. Only terminal outcomes move the offset. Up to `maxInFlight`
+// batches are written at once; they are committed strictly in offset order as they complete, so
+// the committed offset never passes a batch that is not settled. Dead-letter replays are queued
+// here and run once no batch is in flight.
 import type { ConnectorSink, SinkError, SinkRecord } from '../connectors/sink.js';
 import { SluiceError } from '../errors.js';
 import type { Delivery } from '../metadata/delivery.js';
@@ -29,6 +31,22 @@ export interface LoopOptions {
   observeSend?: (ms: number, ok: boolean) => void;
   onRetry?: (records: number, error: SinkError) => void;
   onOutcome?: (o: BatchOutcome, records: readonly SinkRecord[]) => void;
+  /** most batches being written at once (1: the next batch is read once the last is committed) */
+  maxInFlight?: number;
+}
+
+/** A batch handed to the sink: settled once its outcome and dead letters are ready to commit. */
+interface InFlight {
+  records: SinkRecord[];
+  last: SinkRecord;
+  /** undefined while being written; null when it ended without a commit (stopped) */
+  settled?: Settled | null;
+  done: Promise<void>;
+}
+
+interface Settled {
+  outcome: TransformedOutcome;
+  deadLetters: NewDeadLetter[];
 }
 
 /** The target is unavailable: delivery waits, nothing is charged. */
@@ -58,6 +76,14 @@ export class ConnectorLoop {
   private wakeUp?: () => void;
   /** highest offset handed to the sink and not yet committed (0 = none) */
   inFlightUpTo = 0;
+  /** the batches handed to the sink and not yet committed, oldest first */
+  private readonly inFlight: InFlight[] = [];
+  /** a batch of `inFlight` settled (or the loop should look again) */
+  private settledSignal?: () => void;
+  /** set once a batch ended without a commit (the loop was stopped): nothing after it is committed */
+  private broken = false;
+  /** an unexpected failure of a batch or a commit: the loop ends with it */
+  private loopError?: Error;
   lastError: string | null = null;
   lastErrorAt: number | null = null;
   /** set while the target is unavailable */
@@ -106,27 +132,56 @@ export class ConnectorLoop {
   private async run(): Promise<void> {
     const { journal, delivery } = this.o;
     const signal = this.abort.signal;
-    while (!signal.aborted) {
-      const job = this.replays.shift();
-      if (job) {
-        await this.runReplay(job, signal);
-        continue;
-      }
-      let records = journal.read(delivery.batch_size);
-      if (records.length === 0) {
-        await this.idle(IDLE_WAIT_MS, signal);
-        continue;
-      }
-      if (records.length < delivery.batch_size && delivery.linger_ms > 0) {
-        const until = Date.now() + delivery.linger_ms;
-        while (records.length < delivery.batch_size && Date.now() < until && !signal.aborted && this.replays.length === 0) {
-          await this.idle(until - Date.now(), signal);
-          records = journal.read(delivery.batch_size);
+    const max = Math.max(1, this.o.maxInFlight ?? 1);
+    try {
+      while (!signal.aborted) {
+        // a replay, a waiting target or a full pipeline: no new batch until the ones on the wire settle
+        if (this.inFlight.length > 0 && (this.replays.length > 0 || this.waiting !== null || this.inFlight.length >= max)) {
+          await this.nextSettled(signal);
+          continue;
         }
+        const job = this.replays.shift();
+        if (job) {
+          await this.runReplay(job, signal);
+          continue;
+        }
+        const after = this.inFlight.at(-1)?.last.offset;
+        let records = journal.read(delivery.batch_size, after);
+        if (records.length === 0) {
+          if (this.inFlight.length > 0) await Promise.race([this.nextSettled(signal), this.idle(IDLE_WAIT_MS, signal)]);
+          else await this.idle(IDLE_WAIT_MS, signal);
+          continue;
+        }
+        if (records.length < delivery.batch_size && delivery.linger_ms > 0) {
+          const until = Date.now() + delivery.linger_ms;
+          while (records.length < delivery.batch_size && Date.now() < until && !signal.aborted && this.replays.length === 0) {
+            await this.idle(until - Date.now(), signal);
+            records = journal.read(delivery.batch_size, after);
+          }
+        }
+        if (signal.aborted) break;
+        this.launch(records, signal);
       }
-      if (signal.aborted) break;
-      await this.handle(records, signal);
+    } finally {
+      // the batches on the wire finish; the settled ones before the first that did not are committed
+      await Promise.all(this.inFlight.map((e) => e.done));
+      this.inFlight.length = 0;
+      this.inFlightUpTo = 0;
+      this.waiting = null;
     }
+    if (this.loopError) throw this.loopError;
+  }
+
+  /** Resolves when a batch in flight settles (a stopped loop's batches settle too, aborted). */
+  private nextSettled(signal: AbortSignal): Promise<void> {
+    if (signal.aborted || this.inFlight.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const prev = this.settledSignal;
+      this.settledSignal = () => {
+        prev?.();
+        resolve();
+      };
+    });
   }
 
   /** Waits for an append, a queued replay, the timeout or the stop. */
@@ -172,25 +227,72 @@ export class ConnectorLoop {
     return deliverBatch(sink, records, strategy, signal, hooks).then((o) => ({ ...o, filteredIndexes: [] }));
   }
 
-  private async handle(records: SinkRecord[], signal: AbortSignal): Promise<void> {
-    const { journal } = this.o;
+  /** Hands a batch to the sink in the background; it is committed in order by `commitSettled`. */
+  private launch(records: SinkRecord[], signal: AbortSignal): void {
     const last = records[records.length - 1] as SinkRecord;
     this.inFlightUpTo = last.offset;
-    try {
-      const outcome = await this.deliver(records, signal, this.hooks());
-      if (outcome.aborted) return;
-      if (outcome.lastError) this.noteError(outcome.lastError);
-      const deadLetters = await this.publishDeadLetters(outcome, records, signal);
-      if (!deadLetters) return;
+    const entry: InFlight = { records, last, done: Promise.resolve() };
+    const fail = (e: unknown) => {
+      this.loopError ??= e instanceof Error ? e : new Error(String(e));
+      this.broken = true;
+      this.abort.abort();
+    };
+    entry.done = this.write(records, signal)
+      .then(
+        (settled) => {
+          entry.settled = settled;
+        },
+        (e: unknown) => {
+          entry.settled = null;
+          fail(e);
+        },
+      )
+      .then(() => {
+        try {
+          this.commitSettled();
+        } catch (e) {
+          fail(e);
+        }
+        const wake = this.settledSignal;
+        this.settledSignal = undefined;
+        wake?.();
+      });
+    this.inFlight.push(entry);
+  }
+
+  /** Delivers one batch and publishes its dead letters; null when stopped before it settled. */
+  private async write(records: SinkRecord[], signal: AbortSignal): Promise<Settled | null> {
+    const outcome = await this.deliver(records, signal, this.hooks());
+    if (outcome.aborted) return null;
+    if (outcome.lastError) this.noteError(outcome.lastError);
+    const deadLetters = await this.publishDeadLetters(outcome, records, signal);
+    if (!deadLetters) return null;
+    return { outcome, deadLetters };
+  }
+
+  /** Commits the settled batches at the head of the pipeline, oldest first; stops at the first one still on the wire. */
+  private commitSettled(): void {
+    const { journal } = this.o;
+    while (this.inFlight.length > 0 && !this.broken) {
+      const head = this.inFlight[0] as InFlight;
+      if (head.settled === undefined) return;
+      if (head.settled === null) {
+        // ended without a commit (stopped): nothing after it may be committed either; they are read again on the next start
+        this.broken = true;
+        return;
+      }
+      this.inFlight.shift();
+      const { outcome, deadLetters } = head.settled;
       const discarded: Record<string, number> = {};
       for (const d of outcome.discarded) {
         discarded[d.reason] = (discarded[d.reason] ?? 0) + 1;
-        this.o.log('warn', 'record discarded', { reason: d.reason, offset: records[d.index]?.offset, id: records[d.index]?.id, topic: records[d.index]?.topic, error: d.error.message });
+        this.o.log('warn', 'record discarded', { reason: d.reason, offset: head.records[d.index]?.offset, id: head.records[d.index]?.id, topic: head.records[d.index]?.topic, error: d.error.message });
       }
       // retries: already counted through onRetry
-      journal.commit({ upTo: last.offset, written: outcome.written, discarded, deadLetters, retries: 0, filtered: outcome.filteredIndexes.length }, records);
-      this.o.onOutcome?.(outcome, records);
-    } finally {
+      journal.commit({ upTo: head.last.offset, written: outcome.written, discarded, deadLetters, retries: 0, filtered: outcome.filteredIndexes.length }, head.records);
+      this.o.onOutcome?.(outcome, head.records);
+    }
+    if (this.inFlight.length === 0) {
       this.inFlightUpTo = 0;
       this.waiting = null;
     }

@@ -6,6 +6,7 @@ import type { ConnectorStatus, ConnectorState } from './connector-status.js';
 import type { ConnectorDefinition } from '../metadata/definition.js';
 import { parseConnectorType } from '../metadata/registry.js';
 import { openSink } from '../metadata/open-sink.js';
+import { maxInFlight } from '../metadata/in-flight.js';
 import { maskText } from '../metadata/secret-masking.js';
 import { SluiceError } from '../errors.js';
 import { ConnectorLoop } from './connector-loop.js';
@@ -240,6 +241,7 @@ export class ConnectorRuntime {
         sink,
         strategy: this.def.failure_strategy,
         delivery: this.def.delivery,
+        maxInFlight: maxInFlight(type, this.def.delivery),
         dlq: this.deps.dlq,
         ...(this.def.transform ? { transform: compileTransform(this.def.transform) } : {}),
         log: this.log,

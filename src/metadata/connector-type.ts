@@ -26,6 +26,11 @@ export interface ConnectorType<S extends TObject = TObject> {
   schema: S;
   /** rules that span several fields (paths relative to the config, e.g. `token`); runs on a schema-valid, defaulted config */
   check?(config: Static<S>): FieldError[];
+  /**
+   * Batches the sink may be given at once (`delivery.max_in_flight`): the default and the most it
+   * takes, with why a type allows no more (e.g. a file keeps its lines in order). Absent: 1 and 1.
+   */
+  inFlight?: { default: number; max: number; why?: string };
   /** loads the sink implementation; absent while the type has no runtime yet */
   loadSink?(): Promise<SinkModule<Static<S>>>;
 }

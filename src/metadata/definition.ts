@@ -5,6 +5,7 @@ import { type FieldError, SluiceError, validationError } from '../errors.js';
 import type { ConnectorType } from './connector-type.js';
 import { checkConfig, dropNulls, parseConfigInput } from './config-validation.js';
 import { DeliverySchema, type Delivery } from './delivery.js';
+import { inFlightOf } from './in-flight.js';
 import { type FailureStrategy, parseFailureStrategy } from './failure-strategy.js';
 import { parseConnectorType } from './registry.js';
 import { schemaErrors } from './schema-errors.js';
@@ -90,6 +91,10 @@ export function buildDefinition(input: DefinitionInput, stored?: ConnectorDefini
   const deliveryInput = input.delivery ?? {};
   const delivery = Value.Default(DeliverySchema, structuredClone(deliveryInput)) as Delivery;
   errors.push(...schemaErrors(DeliverySchema, delivery, 'delivery'));
+  if (type && typeof delivery.max_in_flight === 'number') {
+    const limit = inFlightOf(type).max;
+    if (delivery.max_in_flight > limit) errors.push({ path: 'delivery.max_in_flight', rule: `must be at most ${limit} for type ${type.name}${type.inFlight?.why ? ` (${type.inFlight.why})` : ''}` });
+  }
 
   const transform = parseTransform(input.transform);
   errors.push(...transform.errors);

@@ -8,6 +8,7 @@ export const DeliverySchema = Type.Object(
     max_journal_bytes: Type.Integer({ minimum: 1_048_576, maximum: 1_099_511_627_776, default: 1_073_741_824, description: 'Bound on the pending journal (payload + topic bytes) of this connector.' }),
     on_journal_full: Type.Enum(['backpressure', 'drop_oldest'], { default: 'backpressure', description: 'backpressure: stop acknowledging the broker until there is room; drop_oldest: delete the oldest pending records, counted as discarded{journal_full}.' }),
     qos: Type.Integer({ minimum: 0, maximum: 2, default: 1, description: 'QoS of the MQTT subscription.' }),
+    max_in_flight: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: "Most batches being written at once; offsets are still committed in order. Unset: the type's default (1 unless its page says otherwise). Above 1, a record retried in one batch may land after records of a later batch." })),
   },
   { additionalProperties: false },
 );

@@ -16,6 +16,7 @@ import { parseTransform, type Transform } from '../../src/metadata/transform.js'
 import { openSink } from '../../src/metadata/open-sink.js';
 import { connectorTypes } from '../../src/metadata/registry.js';
 import type { ConnectorType } from '../../src/metadata/connector-type.js';
+import { inFlightOf } from '../../src/metadata/in-flight.js';
 import { type ConformanceFixture, type ConformanceTarget, isNotApplicable } from './conformance/fixture.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -164,6 +165,22 @@ for (const type of connectorTypes()) {
         await s.cleanup();
       });
     }
+
+    // what the pipelined loop does (delivery.max_in_flight > 1): several batches on one sink at once
+    test(`concurrent batches up to the type's max_in_flight (${inFlightOf(type).max}): every record arrives once`, async () => {
+      if (!fixture) return assert.fail('no fixture');
+      const k = Math.min(inFlightOf(type).max, 8);
+      if (k === 1) return; // the type takes one batch at a time (the loop never gives it more)
+      const s = await started();
+      const batches = Array.from({ length: k }, (_, i) => records(`inflight${i}`, 200, target.payload));
+      const results = await Promise.all(batches.map((b) => s.sendBatch(b)));
+      for (const r of results) assert.deepEqual(r, { failed: [] });
+      for (let i = 0; i < k; i++) {
+        const ids = (batches[i] as SinkRecord[]).map((r) => r.id);
+        exactlyOnce(await arrived(target, `inflight${i}`, ids), ids);
+      }
+      await s.cleanup();
+    });
 
     test('through a transform: only the records its filter keeps arrive, once each, mapped', async () => {
       if (!fixture) return assert.fail('no fixture');

@@ -142,3 +142,19 @@ describe('buildDefinition', () => {
     assert.deepEqual(delivery, { batch_size: 5 });
   });
 });
+
+describe('delivery.max_in_flight', () => {
+  test('a type that keeps order refuses more than one batch in flight, naming the field, the limit and why', () => {
+    const fields = refused({ ...GOOD, delivery: { max_in_flight: 2 } });
+    assert.deepEqual(fields, [{ path: 'delivery.max_in_flight', rule: 'must be at most 1 for type file (a file keeps its lines in the order they were written)' }]);
+    assert.equal(buildDefinition({ ...GOOD, delivery: { max_in_flight: 1 } }).delivery.max_in_flight, 1);
+  });
+
+  test('a type that takes concurrent batches: up to its max; unset stays unset (the type default applies)', () => {
+    const kafka: DefinitionInput = { name: 'k', type: 'kafka', topic_filter: 'a/#', config: { bootstrap_servers: '127.0.0.1:9092', topic: 't' } };
+    assert.equal(buildDefinition({ ...kafka, delivery: { max_in_flight: 16 } }).delivery.max_in_flight, 16);
+    assert.equal(buildDefinition(kafka).delivery.max_in_flight, undefined);
+    assert.deepEqual(refused({ ...kafka, delivery: { max_in_flight: 17 } }), [{ path: 'delivery.max_in_flight', rule: 'must be at most 16 for type kafka' }]);
+    assert.ok(refused({ ...kafka, delivery: { max_in_flight: 0 } }).some((f) => f.path === 'delivery.max_in_flight'));
+  });
+});

@@ -39,6 +39,8 @@ export interface ConnectorTypeInfo {
   description: string;
   secret_fields: string[];
   runtime_available: boolean;
+  /** absent from servers before pipelined delivery */
+  max_in_flight?: { default: number; max: number };
   schema: JsonSchema;
 }
 

@@ -18,7 +18,8 @@ async function showType(type: string, flags: ClientFlags): Promise<void> {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const columns = [{ header: 'FIELD' }, { header: 'TYPE', max: 48 }, { header: 'DEFAULT', max: 40 }, { header: 'REQUIRED' }, { header: 'SECRET' }, { header: 'DESCRIPTION' }];
   const rows = fieldRows(t.schema).map((f) => [f.name, f.type, f.default, yes(f.required), yes(f.secret), f.description]);
-  printOut(`${t.name}: ${t.title}\n${t.description}\n`);
+  const inFlight = t.max_in_flight ? `\nbatches in flight (delivery.max_in_flight): default ${t.max_in_flight.default}, at most ${t.max_in_flight.max}\n` : '';
+  printOut(`${t.name}: ${t.title}\n${t.description}\n${inFlight}`);
   printOut(renderTable(columns, rows));
 }
 

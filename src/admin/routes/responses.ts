@@ -234,6 +234,7 @@ export const ConnectorTypeSchema = component(
     description: Type.String(),
     secret_fields: Type.Array(Type.String()),
     runtime_available: Type.Boolean(),
+    max_in_flight: Type.Object({ default: Type.Integer({ minimum: 1 }), max: Type.Integer({ minimum: 1 }) }, { description: 'delivery.max_in_flight of a connector of this type: its default and the most it takes' }),
     schema: Type.Record(Type.String(), Type.Unknown(), { description: "JSON Schema of the type's config (fields with a default are optional)" }),
   }),
 );

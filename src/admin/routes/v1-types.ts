@@ -6,6 +6,7 @@ import { SluiceError, validationError } from '../../errors.js';
 import { checkConfig, parseConfigInput } from '../../metadata/config-validation.js';
 import type { ConnectorType } from '../../metadata/connector-type.js';
 import { DeliverySchema } from '../../metadata/delivery.js';
+import { inFlightOf } from '../../metadata/in-flight.js';
 import { FailureStrategySchema } from '../../metadata/failure-strategy.js';
 import { connectorTypes, parseConnectorType } from '../../metadata/registry.js';
 import { openSink } from '../../metadata/open-sink.js';
@@ -15,7 +16,7 @@ import { ConnectorTypeSchema, errorResponses, ValidateAnswerSchema } from './res
 import { TypeParams, ValidateBody } from './schemas.js';
 
 function describeType(t: ConnectorType) {
-  return { name: t.name, title: t.title, description: t.description, secret_fields: secretFields(t.schema), runtime_available: t.loadSink !== undefined, schema: wireSchema(t.schema) };
+  return { name: t.name, title: t.title, description: t.description, secret_fields: secretFields(t.schema), runtime_available: t.loadSink !== undefined, max_in_flight: inFlightOf(t), schema: wireSchema(t.schema) };
 }
 
 async function probe(t: ConnectorType, config: Record<string, unknown>): Promise<void> {

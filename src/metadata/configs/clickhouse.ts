@@ -34,6 +34,7 @@ export const clickhouseType: ConnectorType<typeof clickhouseSchema> = {
   name: 'clickhouse',
   title: 'ClickHouse',
   description: 'Inserts each batch into a ClickHouse table with one INSERT (JSONEachRow over HTTP).',
+  inFlight: { default: 1, max: 16 },
   loadSink: () => import('../../connectors/clickhouse/index.js'),
   schema: clickhouseSchema,
   check(config) {

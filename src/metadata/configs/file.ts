@@ -28,6 +28,7 @@ export const fileType: ConnectorType<typeof fileSchema> = {
   aliases: ['localfile', 'local_file'],
   title: 'Local file',
   description: 'Appends each message to a local file as JSON Lines (or raw payload lines), with rotation.',
+  inFlight: { default: 1, max: 1, why: 'a file keeps its lines in the order they were written' },
   loadSink: () => import('../../connectors/file/index.js'),
   schema: fileSchema,
   check: (cfg) => {

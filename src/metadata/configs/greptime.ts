@@ -36,6 +36,7 @@ export const greptimeType: ConnectorType<typeof greptimeSchema> = {
   aliases: ['GreptimeDB'],
   title: 'GreptimeDB',
   description: 'Writes each message as a line-protocol point to GreptimeDB\'s InfluxDB write API (/v1/influxdb/api/v2/write).',
+  inFlight: { default: 1, max: 16 },
   loadSink: () => import('../../connectors/greptime/index.js'),
   schema: greptimeSchema,
   check(config) {

@@ -35,6 +35,7 @@ export const influxdbType: ConnectorType<typeof influxdbSchema> = {
   name: 'influxdb',
   title: 'InfluxDB',
   description: 'Writes each message as a line-protocol point (v2 /api/v2/write or v1 /write).',
+  inFlight: { default: 1, max: 16 },
   loadSink: () => import('../../connectors/influxdb/index.js'),
   schema: influxdbSchema,
   check(config) {

@@ -41,6 +41,7 @@ export const kafkaType: ConnectorType<typeof kafkaSchema> = {
   name: 'kafka',
   title: 'Apache Kafka',
   description: 'Produces each MQTT message as a Kafka record (payload bytes as the value, MQTT metadata as headers).',
+  inFlight: { default: 1, max: 16 },
   loadSink: () => import('../../connectors/kafka/index.js'),
   schema: kafkaSchema,
   check(config) {

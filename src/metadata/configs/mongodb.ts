@@ -54,6 +54,7 @@ export const mongodbType: ConnectorType<typeof mongodbSchema> = {
   name: 'mongodb',
   title: 'MongoDB',
   description: 'Inserts each batch into a MongoDB collection with one insertMany, _id = the record id (a redelivered record is a duplicate that counts as written); a JSON payload is stored as a sub-document.',
+  inFlight: { default: 1, max: 16 },
   loadSink: () => import('../../connectors/mongodb/index.js'),
   schema: mongodbSchema,
   check(config) {

@@ -18,6 +18,7 @@ export const mysqlType: ConnectorType<typeof mysqlSchema> = {
   name: 'mysql',
   title: 'MySQL / MariaDB',
   description: 'Inserts each batch into a MySQL or MariaDB table with multi-row prepared INSERTs keyed by the record id (or one INSERT per record from sql_template).',
+  inFlight: { default: 1, max: 16 },
   loadSink: () => import('../../connectors/mysql/index.js'),
   schema: mysqlSchema,
   check: (config) => sqlCheck(config, 'mysql'),

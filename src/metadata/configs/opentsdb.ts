@@ -33,6 +33,7 @@ export const opentsdbType: ConnectorType<typeof opentsdbSchema> = {
   name: 'opentsdb',
   title: 'OpenTSDB',
   description: 'Writes each JSON message as an OpenTSDB data point (metric, value, tags, ms timestamp) through HTTP /api/put?details.',
+  inFlight: { default: 1, max: 16 },
   loadSink: () => import('../../connectors/opentsdb/index.js'),
   schema: opentsdbSchema,
   check(config) {

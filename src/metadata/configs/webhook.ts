@@ -30,6 +30,7 @@ export const webhookType: ConnectorType<typeof webhookSchema> = {
   name: 'webhook',
   title: 'Webhook (HTTP)',
   description: 'POSTs (or PUTs) each batch as a JSON array of records to an HTTP endpoint.',
+  inFlight: { default: 1, max: 16 },
   loadSink: () => import('../../connectors/webhook/index.js'),
   schema: webhookSchema,
   check(config) {

@@ -1,5 +1,7 @@
 // One function per benchmark scenario; each returns the figures of one run.
 import { join } from 'node:path';
+import { inFlightOf } from '../src/metadata/in-flight.js';
+import { parseConnectorType } from '../src/metadata/registry.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { publish, runTs, waitFor, sleep, percentile } from './lib.js';
@@ -56,14 +58,14 @@ export async function ingest(env: Env): Promise<{ msgPerSec: number }> {
 }
 
 /** From first publish to last record written (readable) in the target. */
-/** BENCH_MAX_IN_FLIGHT: delivery.max_in_flight of the measured connector (unset: the type's default) */
-const inFlight = (env: Env) => (env.maxInFlight ? { max_in_flight: env.maxInFlight } : {});
+/** BENCH_MAX_IN_FLIGHT: delivery.max_in_flight of the measured connector, up to what its type takes (unset: the type's default) */
+const inFlight = (env: Env, type: unknown) => (env.maxInFlight ? { max_in_flight: Math.min(env.maxInFlight, inFlightOf(parseConnectorType(type)).max) } : {});
 
 export async function endToEnd(env: Env, target: Target): Promise<{ msgPerSec: number }> {
   const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, `e2e-${target.name}`));
   try {
     const id = uid(`e2e_${target.name}`);
-    await s.create({ name: 'e2e', ...target.connector(id), topic_filter: `${id}/#`, delivery: { batch_size: 1000, linger_ms: 5, ...inFlight(env) } });
+    await s.create({ name: 'e2e', ...target.connector(id), topic_filter: `${id}/#`, delivery: { batch_size: 1000, linger_ms: 5, ...inFlight(env, target.connector(id).type) } });
     const pub = await publish({ url: env.mqttUrl, topics: [`${id}/a`, `${id}/b`], count: env.n, qos: 1, clientId: uid('pub') });
     const doneAt = await waitFor('every record written', async () => ((await s.status('e2e')).written >= env.n ? Date.now() : undefined), 900_000, 10);
     const readable = await target.count(id);
@@ -143,7 +145,7 @@ export async function backlog(env: Env, target: Pick<Target, 'name' | 'connector
   const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, 'backlog'));
   try {
     const id = uid(`backlog_${target.name}`);
-    await s.create({ name: 'backlog', ...target.connector(id), topic_filter: `${id}/#`, desired_state: 'paused', delivery: { batch_size: 5000, linger_ms: 5, max_journal_bytes: 4 * 1024 ** 3, ...inFlight(env) } });
+    await s.create({ name: 'backlog', ...target.connector(id), topic_filter: `${id}/#`, desired_state: 'paused', delivery: { batch_size: 5000, linger_ms: 5, max_journal_bytes: 4 * 1024 ** 3, ...inFlight(env, target.connector(id).type) } });
     await publish({ url: env.mqttUrl, topics: [`${id}/a`, `${id}/b`], count: env.backlog, qos: 1, window: 2000, clientId: uid('pub') });
     await waitFor('backlog journaled', async () => ((await s.status('backlog')).received >= env.backlog ? true : undefined), 1_800_000, 100);
     const journalBytes = s.journalBytes();

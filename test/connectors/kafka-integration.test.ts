@@ -112,7 +112,8 @@ describe(`kafka sink against Kafka ${KAFKA_VERSION} (KRaft) and Mosquitto`, () =
       name: 'k-raw', type: 'kafka', topic_filter: 'kraw/#', desired_state: 'paused',
       config: { bootstrap_servers: brokers, topic: TOPIC, key: 'dev-${topic}' },
       failure_strategy: { strategy: 'discard_after_retry', retry_total_times: 10, wait_time_ms: 500 },
-      delivery: { batch_size: 500, linger_ms: 20 },
+      // four batches in flight: produced in the order they came, so the per-topic order check below holds
+      delivery: { batch_size: 500, linger_ms: 20, max_in_flight: 4 },
     });
     await api.until('k-raw', 'paused', (s) => s.state === 'paused');
     await primeWith(api, 'k-raw', mqttUrl, 'kraw/0/data', 0);

@@ -5,7 +5,7 @@
 // bisects, discards or dead-letters. Mapping: mapping.ts.
 import type { Admin, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { batchResult, mapBatch } from '../batch-mapping.js';
+import { batchResult, type MappedBatch, mapBatch } from '../batch-mapping.js';
 import { notStarted, SinkError, startFailure, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { acksNumber, checkBrokersUsable, compressionCodec, kafkaClientConfig } from './client-config.js';
 import { registerCodecs } from './codecs.js';
@@ -13,7 +13,7 @@ import type { KafkaConfig } from '../../metadata/configs/kafka.js';
 import { classifyKafkaError, describeKafkaError } from './errors.js';
 import { checkTopic, connectFailure, createMissingTopic, DEFAULT_MAX_REQUEST_BYTES, topicMaxBytes } from './probe.js';
 import { compileTemplate } from '../../metadata/template.js';
-import { messageBytes, planRequests, toKafkaMessage, type MappingOptions } from './mapping.js';
+import { type KafkaMessage, messageBytes, planRequests, toKafkaMessage, type MappingOptions } from './mapping.js';
 
 const { Kafka, Partitioners } = kafkajs;
 
@@ -23,6 +23,8 @@ export function createKafkaSink(config: KafkaConfig, ctx: SinkContext): Connecto
 
 class KafkaSink implements ConnectorSink {
   private producer: Producer | undefined;
+  /** the produce of the batch before (sendBatch keeps the order batches came in) */
+  private produceTail: Promise<void> = Promise.resolve();
   /** the request size limit: configured, or read from the topic by init() */
   private maxRequestBytes: number;
   private readonly mapping: MappingOptions;
@@ -58,8 +60,8 @@ class KafkaSink implements ConnectorSink {
     });
     const producer = new Kafka(kafkaClientConfig(this.cfg, this.ctx)).producer({
       idempotent: this.cfg.idempotent,
-      // one request at a time per broker: our batches go out one after the other anyway, and the
-      // idempotent producer needs it to keep its sequence numbers in order
+      // one request at a time per broker: batches are produced one after the other (see sendBatch), and
+      // the idempotent producer needs it to keep its sequence numbers in order
       maxInFlightRequests: 1,
       allowAutoTopicCreation: true,
       // kafkajs 2's default (Java-compatible murmur2 on the key), named to silence its warning
@@ -87,6 +89,22 @@ class KafkaSink implements ConnectorSink {
     if (messages.length === 0) return batchResult(batch);
     const runs = planRequests(messages.map(messageBytes), this.maxRequestBytes);
     const { topic } = this.cfg;
+    // batches given at once (delivery.max_in_flight) are mapped at once but produced in the order they
+    // came: kafkajs would otherwise let a later batch overtake an earlier one within a partition
+    const turn = this.produceTail;
+    let release!: () => void;
+    this.produceTail = new Promise<void>((r) => (release = r));
+    await turn;
+    try {
+      return await this.produce(runs, messages, batch, topic);
+    } finally {
+      release();
+    }
+  }
+
+  private async produce(runs: number[], messages: KafkaMessage[], batch: MappedBatch<KafkaMessage>, topic: string): Promise<BatchResult> {
+    const producer = this.producer;
+    if (!producer) throw notStarted('kafka');
     const sent = await sendRuns(
       runs,
       (from, to) => producer.send({ topic, messages: messages.slice(from, to), acks: acksNumber(this.cfg.acks), timeout: this.cfg.message_timeout_ms, compression: compressionCodec(this.cfg.compression_type) }),

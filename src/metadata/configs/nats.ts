@@ -33,7 +33,7 @@ export const natsType: ConnectorType<typeof natsSchema> = {
   name: 'nats',
   title: 'NATS JetStream',
   description: 'Publishes each message to NATS JetStream (subject from a template, MQTT metadata as headers, Nats-Msg-Id = record id) and waits for every ack.',
-  inFlight: { default: 1, max: 16 },
+  inFlight: { default: 4, max: 16 },
   loadSink: () => import('../../connectors/nats/index.js'),
   schema: natsSchema,
   check(config) {

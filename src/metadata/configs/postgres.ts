@@ -18,7 +18,7 @@ export const postgresType: ConnectorType<typeof postgresSchema> = {
   name: 'postgres',
   title: 'PostgreSQL',
   description: 'Inserts each batch into a PostgreSQL table with one INSERT keyed by the record id (or one INSERT per record from sql_template).',
-  inFlight: { default: 1, max: 16 },
+  inFlight: { default: 4, max: 16 },
   loadSink: () => import('../../connectors/postgres/index.js'),
   schema: postgresSchema,
   check: (config) => sqlCheck(config, 'postgres'),

@@ -40,7 +40,7 @@ export const redisType: ConnectorType<typeof redisSchema> = {
   name: 'redis',
   title: 'Redis',
   description: 'Runs one Redis command per message (a template: LPUSH, XADD, SET, HSET, PUBLISH, …), pipelined per batch; single, cluster or sentinel.',
-  inFlight: { default: 1, max: 16 },
+  inFlight: { default: 4, max: 16 },
   loadSink: () => import('../../connectors/redis/index.js'),
   schema: redisSchema,
   check(config) {

@@ -1,6 +1,7 @@
 // The connector types Sluice knows. Adding a type: its config schema, its sink folder, one line here.
 import { SluiceError } from '../errors.js';
 import type { ConnectorType } from './connector-type.js';
+import { cassandraType } from './configs/cassandra.js';
 import { clickhouseType } from './configs/clickhouse.js';
 import { elasticsearchType } from './configs/elasticsearch.js';
 import { fileType } from './configs/file.js';
@@ -37,6 +38,7 @@ const TYPES: readonly ConnectorType[] = [
   pulsarType,
   elasticsearchType,
   s3Type,
+  cassandraType,
 ];
 
 // names and aliases are matched case-insensitively, so RobustMQ's `Kafka`, `MySQL` or `Postgres` need no alias

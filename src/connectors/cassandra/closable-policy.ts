@@ -9,12 +9,15 @@ const { policies, types } = cassandra;
 
 export class ClosablePolicy extends policies.loadBalancing.TokenAwarePolicy {
   private closed = false;
+  /** every host the driver asked about (it may replace a host's object on a topology refresh) */
+  private readonly seen = new Set<cassandra.Host>();
 
   constructor(datacenter: string | undefined) {
     super(datacenter === undefined ? new policies.loadBalancing.RoundRobinPolicy() : new policies.loadBalancing.DCAwareRoundRobinPolicy(datacenter));
   }
 
   override getDistance(host: cassandra.Host): cassandra.types.distance {
+    this.seen.add(host);
     return this.closed ? types.distance.ignored : super.getDistance(host);
   }
 
@@ -22,4 +25,15 @@ export class ClosablePolicy extends policies.loadBalancing.TokenAwarePolicy {
   close(): void {
     this.closed = true;
   }
+
+  /** After shutdown(): every host seen set ignored again, which clears its interval. */
+  release(): void {
+    for (const host of this.seen) (host as Partial<DistanceSetter>).setDistance?.(types.distance.ignored);
+    this.seen.clear();
+  }
+}
+
+/** Host.setDistance: in the driver, not in its typings */
+interface DistanceSetter {
+  setDistance(distance: cassandra.types.distance): void;
 }

@@ -182,8 +182,10 @@ class CassandraSink implements ConnectorSink {
     const client = this.client;
     this.client = undefined;
     this.plan = undefined;
-    this.policy?.close();
+    const policy = this.policy;
     this.policy = undefined;
+    policy?.close();
     await client?.shutdown().catch(() => undefined);
+    policy?.release();
   }
 }

@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { maskText, maskUrl } from '../../src/metadata/secret-masking.js';
 import { SqliteDefinitionStore } from '../../src/metadata/sqlite-store.js';
 import { runCli } from '../helpers/cli.js';
-import { Api, startWebhook, type WebhookServer } from '../helpers/runtime.js';
+import { Api, startWebhook, waitFor, type WebhookServer } from '../helpers/runtime.js';
 import { startSluiceProcess, type SluiceProcess } from '../helpers/sluice-process.js';
 import { freePort } from '../helpers/server.js';
 
@@ -141,6 +141,8 @@ describe('secrets inside values', () => {
     const second = await startSluiceProcess({ SLUICE_DB: join(other, 'sluice.db'), SLUICE_LOG_LEVEL: 'info', SLUICE_MQTT_URL: `mqtt://srcuser:${S.mqttPw}@127.0.0.1:${brokerPort}`, SLUICE_MQTT_PROTOCOL: '4' }, 90_000);
     try {
       await new Api(second.url).ok('GET', '/health');
+      // the start-up line is written once the API listens: /health may answer a moment before it is out
+      await waitFor('the start-up line', () => (/Sluice admin API listening/.test(second.output()) ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
       assert.match(second.output(), /"broker":"mqtt:\/\/srcuser:\*{6}@127\.0\.0\.1/);
       assertClean(second.output(), 'start-up log');
     } finally {

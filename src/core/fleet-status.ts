@@ -3,7 +3,13 @@
 import type { ConnectorReport, InstanceInfo } from '../metadata/store.js';
 import type { ConnectorStatus } from './connector-status.js';
 
-export interface FleetInstanceStatus {
+/** The counters that add up across the fleet. */
+export type FleetTotals = Pick<ConnectorStatus, 'received' | 'written' | 'discarded_total' | 'dead_lettered' | 'filtered' | 'pending'>;
+
+/** What every fleet member reports of a connector (the heartbeat keeps it small). */
+export type ReportedStatus = FleetTotals & Pick<ConnectorStatus, 'state' | 'source_connected' | 'last_error' | 'last_error_at'>;
+
+export interface FleetInstanceStatus extends ReportedStatus {
   instance_id: string;
   instance_name: string;
   /** false once the process has not sent a heartbeat for the instance timeout */
@@ -13,25 +19,6 @@ export interface FleetInstanceStatus {
   heartbeat_age_ms: number;
   /** when this status was reported (ms since the epoch, the store's clock; now for this process) */
   reported_at: number;
-  state: string;
-  source_connected: boolean;
-  received: number;
-  written: number;
-  discarded_total: number;
-  dead_lettered: number;
-  filtered: number;
-  pending: number;
-  last_error: string | null;
-  last_error_at: number | null;
-}
-
-export interface FleetTotals {
-  received: number;
-  written: number;
-  discarded_total: number;
-  dead_lettered: number;
-  filtered: number;
-  pending: number;
 }
 
 export interface FleetConnectorStatus {
@@ -43,9 +30,6 @@ export interface FleetConnectorStatus {
   /** summed over every instance, the gone ones included: their pending records wait in their journals */
   total: FleetTotals;
 }
-
-/** What every fleet member reports of a connector (the heartbeat keeps it small). */
-export type ReportedStatus = Pick<ConnectorStatus, 'state' | 'source_connected' | 'received' | 'written' | 'discarded_total' | 'dead_lettered' | 'filtered' | 'pending' | 'last_error' | 'last_error_at'>;
 
 export function reportOf(s: ConnectorStatus): ReportedStatus {
   return {

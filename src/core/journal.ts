@@ -13,6 +13,7 @@ import { DeadLetterStore, type NewDeadLetter } from './dead-letters.js';
 import type { IntakeDiscardReason } from './discard-reasons.js';
 import type { Logger } from './logger.js';
 import { WriteHealth } from './write-health.js';
+import { JournalTail } from './journal-tail.js';
 
 export interface IncomingMessage {
   topic: string;
@@ -302,6 +303,8 @@ export class ConnectorJournal {
   private closed = false;
   private accountingBroken = false;
   private persisted?: PersistedAccounting;
+  /** the newest appends as records: the loop reads them from here, not back from the rows */
+  private readonly tail = new JournalTail();
   private readonly stmts;
   readonly tenant: string;
   readonly name: string;
@@ -331,6 +334,7 @@ export class ConnectorJournal {
 
   /** Re-reads offsets and counters from the database (after a failed group commit). */
   reload(): void {
+    this.tail.clear();
     const row = this.journal.db.prepare('SELECT * FROM connector_state WHERE id = ?').get(this.id) as StateRow | undefined;
     if (row) this.counters = this.load(row);
   }
@@ -370,8 +374,13 @@ export class ConnectorJournal {
   append(m: IncomingMessage, now = Date.now()): number {
     this.journal.joinGroup();
     const offset = this.nextOffset;
-    this.stmts.insert.run(this.id, offset, m.topic, m.payload, m.qos, m.retain ? 1 : 0, now, encodeProps(m.properties));
+    const props = encodeProps(m.properties);
+    this.stmts.insert.run(this.id, offset, m.topic, m.payload, m.qos, m.retain ? 1 : 0, now, props);
     this.nextOffset = offset + 1;
+    const rec: SinkRecord = { id: recordId(this.epoch, offset), offset, topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, timestamp: now };
+    // exactly what reading the row back would give
+    if (props !== null) rec.properties = decodeProps(props);
+    this.tail.push(rec);
     this.counters.received += 1;
     this.journal.noteAppended(this);
     this.counters.pending += 1;
@@ -407,6 +416,7 @@ export class ConnectorJournal {
         }
       }
       if (dropped > 0) {
+        this.tail.clear();
         this.counters.discarded.journal_full = (this.counters.discarded.journal_full ?? 0) + dropped;
         this.saveState();
       }
@@ -416,6 +426,14 @@ export class ConnectorJournal {
 
   /** Up to `limit` records after `after` (default: the committed offset), in offset order. */
   read(limit: number, after = this.committed): SinkRecord[] {
+    const held = this.tail.from(after, limit);
+    if (!held) return this.readRows(limit, after);
+    // the tail ends before the newest row (it was full when those came): the rest from the rows
+    if (held.length < limit && this.nextOffset - 1 > this.tail.lastOffset) return held.concat(this.readRows(limit - held.length, this.tail.lastOffset));
+    return held;
+  }
+
+  private readRows(limit: number, after: number): SinkRecord[] {
     return this.toRecords(this.stmts.read.all(this.id, after, limit) as JournalRow[]);
   }
 
@@ -468,6 +486,7 @@ export class ConnectorJournal {
       if (o.written > 0) this.counters.last_success_at = Date.now();
       this.saveState();
     })();
+    this.tail.trimThrough(this.committed);
   }
 
   /** Counts a message that was received but could not be journaled (e.g. QoS 0 while full). */
@@ -527,6 +546,7 @@ export class ConnectorJournal {
 
   close(): void {
     this.closed = true;
+    this.tail.clear();
     this.wake();
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { decodePayload, recordToJson } from '../../src/connectors/record-json.js';
+import { describe, test } from 'node:test';
+import { decodePayload, recordJsonText, recordToJson } from '../../src/connectors/record-json.js';
 import type { SinkRecord } from '../../src/connectors/sink.js';
 
 function rec(payload: Buffer, extra: Partial<SinkRecord> = {}): SinkRecord {
@@ -88,4 +88,26 @@ test('absent or empty properties are left out; partial ones keep only what is se
 test('a record without an offset has no offset key', () => {
   const { offset: _offset, ...noOffset } = rec(Buffer.from('x'));
   assert.equal('offset' in recordToJson(noOffset), false);
+});
+
+describe('recordJsonText', () => {
+  test('is JSON.stringify(recordToJson(record)) byte for byte, whatever the record holds', () => {
+    const topics = ['t/a', 'sensors/ü/温度', 'quote"back\\slash', 'ctl\u0001\n', ''];
+    const payloads = [Buffer.from('{"seq":1}'), Buffer.from('\ufefftext with BOM'), Buffer.from([0xff, 0xfe, 0x00]), Buffer.alloc(0), Buffer.from('line\nbreak "q" \u2028'), Buffer.from('abc').subarray(1)];
+    const props: (SinkRecord['properties'])[] = [
+      undefined,
+      {},
+      { contentType: 'application/json', payloadFormatIndicator: true, responseTopic: 'r/"x"', correlationData: Buffer.from([1, 2, 250]), userProperties: { a: '1', b: ['x', 'y'] }, messageExpiryInterval: 30 },
+      { userProperties: { 'k"ey': 'v\n' } },
+    ];
+    let n = 0;
+    for (const topic of topics)
+      for (const payload of payloads)
+        for (const properties of props)
+          for (const offset of [undefined, 0, 123_456_789]) {
+            const r = { id: `abc-${n++}`, topic, payload, qos: (n % 3) as 0 | 1 | 2, retain: n % 2 === 0, timestamp: 1_700_000_000_000 + n, ...(offset === undefined ? {} : { offset }), ...(properties ? { properties } : {}) };
+            assert.equal(recordJsonText(r), JSON.stringify(recordToJson(r)));
+          }
+    assert.ok(n > 300);
+  });
 });

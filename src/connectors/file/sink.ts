@@ -10,7 +10,7 @@ import type { FileConfig } from '../../metadata/configs/file.js';
 import { notStarted, SinkError, type BatchResult, type ConnectorSink, type SinkContext, type SinkRecord } from '../sink.js';
 import { fileRootRefusal } from '../../metadata/file-root.js';
 import { codeOf, ioError, reason } from './errors.js';
-import { encodeLine } from './mapping.js';
+import { encodeLine, encodeLines } from './mapping.js';
 import { activePath, nextSizeRotatedPath, planSizeChunks } from './rotation.js';
 
 export interface FileSinkOptions {
@@ -86,12 +86,13 @@ class FileSink implements ConnectorSink {
   async sendBatch(records: SinkRecord[]): Promise<BatchResult> {
     if (!this.started) throw notStarted('file');
     if (records.length === 0) return { failed: [] };
-    const lines = records.map((r) => encodeLine(r, this.cfg.format));
     await this.ensureOpen(activePath(this.base, this.cfg.rotation_strategy, this.now()));
     if (this.cfg.rotation_strategy !== 'size') {
-      await this.append(Buffer.concat(lines));
+      await this.append(encodeLines(records, this.cfg.format));
       return { failed: [] };
     }
+    // size rotation cuts between lines: each line's length is needed
+    const lines = records.map((r) => encodeLine(r, this.cfg.format));
     const chunks = planSizeChunks(lines.map((l) => l.length), this.size, this.limitBytes);
     for (const chunk of chunks) {
       try {

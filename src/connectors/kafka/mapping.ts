@@ -4,7 +4,7 @@
 // headers = the record id (`sluice_id`, for deduplication) and the MQTT metadata as text, MQTT 5
 // user properties under `mqtt_up_<name>`.
 import { renderTemplate, type Template } from '../../metadata/template.js';
-import { recordToJson } from '../record-json.js';
+import { recordJsonText } from '../record-json.js';
 import type { SinkRecord } from '../sink.js';
 
 export type HeaderValue = Buffer | string | (Buffer | string)[];
@@ -72,7 +72,7 @@ export function toKafkaMessage(record: SinkRecord, opts: MappingOptions): KafkaM
   if (key !== null && !Buffer.isBuffer(key)) return key;
   return {
     key,
-    value: opts.value_format === 'envelope' ? Buffer.from(JSON.stringify(recordToJson(record)), 'utf8') : record.payload,
+    value: opts.value_format === 'envelope' ? Buffer.from(recordJsonText(record), 'utf8') : record.payload,
     timestamp: String(record.timestamp),
     headers: recordHeaders(record),
   };

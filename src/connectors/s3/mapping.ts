@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import type { S3Config } from '../../metadata/configs/s3.js';
 import { fixedText, renderTemplate, type Template } from '../../metadata/template.js';
 import { mapBatch } from '../batch-mapping.js';
-import { recordToJson } from '../record-json.js';
+import { recordJsonText } from '../record-json.js';
 import { type BatchResult, SinkError, type SinkRecord } from '../sink.js';
 
 /** S3's longest key, in bytes of UTF-8 */
@@ -56,7 +56,7 @@ export function objectKey(directory: string, firstId: string, lastId: string, o:
 }
 
 export function objectBody(records: readonly SinkRecord[], o: BodyOptions): { body: Buffer; contentType: string; contentEncoding?: string } {
-  const json = records.map((r) => JSON.stringify(recordToJson(r)));
+  const json = records.map(recordJsonText);
   const text = o.format === 'json_array' ? `[${json.join(',')}]` : `${json.join('\n')}\n`;
   const contentType = o.format === 'json_array' ? 'application/json' : 'application/x-ndjson';
   const raw = Buffer.from(text, 'utf8');

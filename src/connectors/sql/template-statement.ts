@@ -3,7 +3,7 @@
 // template engine, or RobustMQ's positional ones in RobustMQ's order — and, with enable_upsert,
 // the conflict clause added after the template's own column list.
 import type { Refusal } from '../batch-mapping.js';
-import { recordToJson } from '../record-json.js';
+import { recordJsonText } from '../record-json.js';
 import type { SinkRecord } from '../sink.js';
 import {
   hasConflictClause, insertColumns, parseColumnList, parseSqlTemplate, quoteIdentifier, type SqlDialect, type SqlTemplate,
@@ -33,7 +33,7 @@ function positionalBinder(dialect: SqlDialect): (r: SinkRecord) => unknown[] {
   // timestamps in seconds. MQTT does not give a subscriber the publisher's client id, so the
   // record id takes the key's place; mysql's payload is the record's JSON, as RobustMQ's is.
   if (dialect === 'postgres') return (r) => [r.id, r.topic, Math.floor(r.timestamp / 1000), r.payload.toString('utf8'), r.payload];
-  return (r) => [r.id, JSON.stringify(recordToJson(r)), Math.floor(r.timestamp / 1000)];
+  return (r) => [r.id, recordJsonText(r), Math.floor(r.timestamp / 1000)];
 }
 
 function namedBinder(t: Extract<SqlTemplate, { kind: 'named' }>): (r: SinkRecord) => unknown[] | Refusal {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkaBrokerCommandLine, startService, type RunningService } from '../test/harness/services.js';
 import { median, percentile, ROOT } from './lib.js';
-import { backlog, endToEnd, type Env, fanOut, ingest, latency, rawLimit, transformCost } from './scenarios.js';
+import { backlog, connectorsAtOnce, endToEnd, type Env, ingest, latency, rawLimit, transformCost } from './scenarios.js';
 import { clickhouseTarget, fileTarget, kafkaTarget, type Target } from './targets.js';
 import type { DrainTarget } from './drain/drain-target.js';
 import { runPeers } from './peers/run-peers.js';
@@ -142,10 +142,26 @@ async function main(): Promise<void> {
     }
     if (wanted('drain')) await drainEveryType(env);
     if (wanted('fanout')) {
-      const rs = await repeat('fan-out', () => fanOut(env));
+      const rs = await repeat('fan-out', () => connectorsAtOnce(env, 20));
       const v = median(rs.map((r) => r.msgPerSec));
       record('fan-out: 20 connectors → file', 'msg/s (aggregate)', rs.map((r) => r.msgPerSec), { baseline: 'raw QoS 1', ratio: v / raw1 });
-      record('fan-out: 20 connectors → file', 'peak RSS MB', rs.map((r) => r.rssMb));
+      record('fan-out: 20 connectors → file', 'peak RSS MB', rs.map((r) => r.peakRssMb));
+    }
+    if (wanted('connectors')) {
+      // one connector and CONNECTORS connectors, interleaved in each round, the same N messages
+      const many = num('BENCH_CONNECTORS', 200);
+      const rounds = await repeat(`1 vs ${many} connectors`, async () => ({ one: await connectorsAtOnce(env, 1), many: await connectorsAtOnce(env, many) }));
+      const label = `${many} connectors in one process → file`;
+      const one = record(label, 'msg/s, 1 connector', rounds.map((r) => r.one.msgPerSec));
+      const agg = median(rounds.map((r) => r.many.msgPerSec));
+      record(label, `msg/s, ${many} connectors (aggregate)`, rounds.map((r) => r.many.msgPerSec), { baseline: '1 connector', ratio: agg / one, target: '≥ 0.8 × 1 connector', met: agg / one >= 0.8 });
+      const cpuOne = record(label, 'CPU µs/msg, 1 connector', rounds.map((r) => r.one.cpuUsPerMsg));
+      const cpuMany = median(rounds.map((r) => r.many.cpuUsPerMsg));
+      record(label, `CPU µs/msg, ${many} connectors`, rounds.map((r) => r.many.cpuUsPerMsg), { baseline: '1 connector', ratio: cpuMany / cpuOne });
+      record(label, 'peak RSS MB, 1 connector', rounds.map((r) => r.one.peakRssMb), { target: '≤ 100 MB', met: median(rounds.map((r) => r.one.peakRssMb)) <= 100 });
+      const rss = median(rounds.map((r) => r.many.peakRssMb));
+      record(label, `peak RSS MB, ${many} connectors`, rounds.map((r) => r.many.peakRssMb), { target: '≤ 300 MB', met: rss <= 300 });
+      record(label, `seconds to create ${many} connectors`, rounds.map((r) => r.many.createSeconds));
     }
   } finally {
     for (const t of targets) await t.close().catch(() => undefined);

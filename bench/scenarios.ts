@@ -159,30 +159,37 @@ export async function backlog(env: Env, target: Pick<Target, 'name' | 'connector
   }
 }
 
-/** 20 connectors on 20 topic filters at once, into files. */
-export async function fanOut(env: Env): Promise<{ msgPerSec: number; rssMb: number }> {
-  const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, 'fanout'));
+/** Sum of a counter over every connector, from /metrics (one request, however many connectors). */
+async function metricTotal(s: SluiceProcess, metric: string): Promise<number> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith(`${metric}{`) || l.startsWith(`${metric} `)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+}
+
+/**
+ * `count` connectors in one process, each on its own topic filter into its own file, the N messages
+ * spread evenly over them: aggregate msg/s (first publish to last record written), the process's
+ * CPU per message and its peak RSS (VmHWM, start-up and creation included).
+ */
+export async function connectorsAtOnce(env: Env, count: number): Promise<{ msgPerSec: number; cpuUsPerMsg: number; peakRssMb: number; createSeconds: number }> {
+  const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, `connectors-${count}`));
   const dir = mkdtempSync(join(tmpdir(), 'sluice-fanout-'));
   try {
     const id = uid('fan');
-    const names = Array.from({ length: 20 }, (_, i) => `fan${i}`);
-    for (const [i, name] of names.entries()) {
-      await s.create({ name, type: 'file', config: { local_file_path: join(dir, `${name}.jsonl`) }, topic_filter: `${id}/${i}/#`, delivery: { batch_size: 1000, linger_ms: 5 } });
+    const names = Array.from({ length: count }, (_, i) => `fan${i}`);
+    const created = Date.now();
+    // created a few at a time: each waits for its subscription
+    for (let i = 0; i < names.length; i += 10) {
+      await Promise.all(names.slice(i, i + 10).map((name, k) => s.create({ name, type: 'file', config: { local_file_path: join(dir, `${name}.jsonl`) }, topic_filter: `${id}/${i + k}/#`, delivery: { batch_size: 1000, linger_ms: 5 } })));
     }
+    const createSeconds = (Date.now() - created) / 1000;
     const topics = names.map((_, i) => `${id}/${i}/data`);
+    const cpu0 = s.cpuMs();
     const pub = await publish({ url: env.mqttUrl, topics, count: env.n, qos: 1, clientId: uid('pub') });
-    let peak = 0;
-    const doneAt = await waitFor(
-      'every connector written',
-      async () => {
-        peak = Math.max(peak, s.memory().rssMb);
-        const written = (await Promise.all(names.map((n) => s.status(n)))).reduce((a, st) => a + st.written, 0);
-        return written >= env.n ? Date.now() : undefined;
-      },
-      900_000,
-      20,
-    );
-    return { msgPerSec: env.n / ((doneAt - pub.startedAt) / 1000), rssMb: peak };
+    const doneAt = await waitFor('every connector written', async () => ((await metricTotal(s, 'sluice_written_total')) >= env.n ? Date.now() : undefined), 900_000, 100);
+    const cpu = s.cpuMs() - cpu0;
+    const written = (await Promise.all(names.map((n) => s.status(n)))).reduce((a, st) => a + st.written, 0);
+    if (written !== env.n) throw new Error(`${count} connectors: ${written} of ${env.n} written`);
+    return { msgPerSec: env.n / ((doneAt - pub.startedAt) / 1000), cpuUsPerMsg: (cpu * 1000) / env.n, peakRssMb: s.memory().peakRssMb, createSeconds };
   } finally {
     await s.stop();
   }

@@ -90,9 +90,11 @@ async function main(): Promise<void> {
     }
     for (const t of targets) {
       if (!wanted('e2e')) break;
-      const rs = (await repeat(`e2e ${t.name}`, () => endToEnd(env, t))).map((r) => r.msgPerSec);
+      const runs = await repeat(`e2e ${t.name}`, () => endToEnd(env, t));
+      const rs = runs.map((r) => r.msgPerSec);
       const v = median(rs);
       record(`end-to-end → ${t.name}`, 'msg/s', rs, vsRaw(v, t.name === 'file' ? 0.8 : 0.6));
+      record(`end-to-end → ${t.name}`, 'CPU µs/msg (Sluice process)', runs.map((r) => r.cpuUsPerMsg));
     }
     for (const t of targets) {
       if (!wanted('latency')) break;

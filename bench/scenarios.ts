@@ -61,16 +61,18 @@ export async function ingest(env: Env): Promise<{ msgPerSec: number }> {
 /** BENCH_MAX_IN_FLIGHT: delivery.max_in_flight of the measured connector, up to what its type takes (unset: the type's default) */
 const inFlight = (env: Env, type: unknown) => (env.maxInFlight ? { max_in_flight: Math.min(env.maxInFlight, inFlightOf(parseConnectorType(type)).max) } : {});
 
-export async function endToEnd(env: Env, target: Target): Promise<{ msgPerSec: number }> {
+export async function endToEnd(env: Env, target: Target): Promise<{ msgPerSec: number; cpuUsPerMsg: number }> {
   const s = await SluiceProcess.start(env.mqttUrl, sluiceArgs(env, `e2e-${target.name}`));
   try {
     const id = uid(`e2e_${target.name}`);
     await s.create({ name: 'e2e', ...target.connector(id), topic_filter: `${id}/#`, delivery: { batch_size: 1000, linger_ms: 5, ...inFlight(env, target.connector(id).type) } });
+    const cpu0 = s.cpuMs();
     const pub = await publish({ url: env.mqttUrl, topics: [`${id}/a`, `${id}/b`], count: env.n, qos: 1, clientId: uid('pub') });
     const doneAt = await waitFor('every record written', async () => ((await s.status('e2e')).written >= env.n ? Date.now() : undefined), 900_000, 10);
+    const cpuUsPerMsg = ((s.cpuMs() - cpu0) * 1000) / env.n;
     const readable = await target.count(id);
     if (readable < env.n) throw new Error(`${target.name}: only ${readable} of ${env.n} records readable`);
-    return { msgPerSec: env.n / ((doneAt - pub.startedAt) / 1000) };
+    return { msgPerSec: env.n / ((doneAt - pub.startedAt) / 1000), cpuUsPerMsg };
   } finally {
     await s.stop();
   }

@@ -78,9 +78,8 @@ export function recordToJson(record: RecordLike): RecordJson {
  * text of every record a JSON-writing sink sends (tests hold the two equal).
  */
 export function recordJsonText(record: RecordLike): string {
-  const text = utf8Text(record.payload);
-  const payload = text !== undefined ? `${JSON.stringify(text)},"payload_encoding":"utf8"` : `"${Buffer.from(record.payload.buffer, record.payload.byteOffset, record.payload.byteLength).toString('base64')}","payload_encoding":"base64"`;
-  let out = `{"id":${JSON.stringify(record.id)},"topic":${JSON.stringify(record.topic)},"payload":${payload},"qos":${record.qos},"retain":${record.retain},"timestamp":${JSON.stringify(record.timestamp)}`;
+  const { payload, payload_encoding } = encodePayload(record.payload);
+  let out = `{"id":${JSON.stringify(record.id)},"topic":${JSON.stringify(record.topic)},"payload":${JSON.stringify(payload)},"payload_encoding":"${payload_encoding}","qos":${record.qos},"retain":${record.retain},"timestamp":${JSON.stringify(record.timestamp)}`;
   if (record.offset !== undefined) out += `,"offset":${JSON.stringify(record.offset)}`;
   const properties = propertiesToJson(record.properties);
   if (properties) out += `,"properties":${JSON.stringify(properties)}`;
